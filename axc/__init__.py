@@ -1,0 +1,26 @@
+"""axc: JAX's programming model, compiled source to source.
+
+``import axc as jax; import axc.numpy as jnp`` runs JAX programs. This package only
+re-exports: the runtime, kernels and compiler live in ``axc.runtime``, ``axc.kernels`` and
+``axc.compiler``.
+"""
+from .runtime.array import Array
+from .runtime.abstract import ShapeDtypeStruct, ShapedArray
+from .runtime.config import config
+from .runtime.device import (
+    default_backend, device_count, devices, local_device_count, local_devices,
+)
+from .runtime.transfer import block_until_ready, device_get, device_put
+from .runtime import errors
+from .kernels.numpy import array_methods as _array_methods
+from . import numpy, tree_util, lax, nn  # noqa: E402
+
+_array_methods.install()
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Array", "ShapeDtypeStruct", "ShapedArray", "block_until_ready", "config",
+    "default_backend", "device_count", "device_get", "device_put", "devices", "errors",
+    "lax", "local_device_count", "local_devices", "nn", "numpy", "tree_util",
+]

@@ -1,0 +1,2 @@
+"""``axc.nn``."""
+from .kernels.nn import *  # noqa: F401,F403

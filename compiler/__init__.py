@@ -1,0 +1,1 @@
+"""axc compiler: frontend, transforms, IR, codegen."""

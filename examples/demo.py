@@ -1,0 +1,65 @@
+"""axc demo: JAX's programming model on axc. Run with `make demo`.
+
+Shows what axc does today: immutable arrays with JAX's dtype rules, the NumPy API,
+functional updates, pytrees, the primitive registry. Later work extends this demo with
+grad / vmap / jit / random, their generated source, and `axc compile`.
+"""
+import numpy as np
+
+import axc as jax
+import axc.numpy as jnp
+from axc.kernels import registry
+
+
+def section(title: str) -> None:
+    print(f"\n== {title} " + "=" * (60 - len(title)))
+
+
+section("Arrays and JAX's dtype rules")
+x = jnp.arange(5.0)
+print("x =", repr(x))
+print("isinstance(x, jax.Array):", isinstance(x, jax.Array), "| devices:", x.devices())
+print("int array + Python float is weakly typed float32:", repr(jnp.arange(3) + 1.0))
+print("float64 NumPy data is canonicalised:", jnp.asarray(np.arange(3.0)).dtype)
+print("int32 wraps around as in JAX: jnp.int32(2**31 - 1) + 1 =", jnp.int32(2**31 - 1) + 1)
+
+
+def selu(x, alpha=1.67, lmbda=1.05):
+    return lmbda * jnp.where(x > 0, x, alpha * jnp.exp(x) - alpha)
+
+
+section("The seeds' selu, eagerly")
+print(selu(x))
+
+section("Immutability and functional updates")
+y = jnp.array([1, 2, 3])
+try:
+    y[0] = 10
+except TypeError as e:
+    print("TypeError:", str(e).split(".")[0] + ".")
+print("y.at[0].set(10) =", y.at[0].set(10), "| y is unchanged:", y)
+print("y.at[jnp.array([0, 0, 2])].add(1) =", y.at[jnp.array([0, 0, 2])].add(1))
+
+section("NumPy API: reductions, linear algebra, nn")
+m = jnp.arange(12.0).reshape(3, 4)
+print("m.sum(axis=0) =", m.sum(axis=0), "| m.mean() =", m.mean())
+a = jnp.array([[4.0, 1.0], [1.0, 3.0]])
+print("solve(a, [1, 2]) =", jnp.linalg.solve(a, jnp.array([1.0, 2.0])))
+print("eigh(a) eigenvalues =", jnp.linalg.eigh(a)[0])
+print("softmax([1, 2, 3]) =", jax.nn.softmax(jnp.array([1.0, 2.0, 3.0])))
+
+section("Pytrees")
+params = {"w": jnp.ones((2, 2)), "b": jnp.zeros(2), "meta": (1.0, None)}
+leaves, treedef = jax.tree_util.tree_flatten(params)
+print("treedef:", treedef)
+print("tree_map(lambda p: p * 2, params)['w'] =",
+      jax.tree_util.tree_map(lambda p: p * 2, params)["w"].tolist())
+
+section("The primitive registry")
+prims = registry.primitives()
+families: dict[str, int] = {}
+for p in prims.values():
+    families[p.family] = families.get(p.family, 0) + 1
+print(f"{len(prims)} primitives:", ", ".join(f"{k}: {v}" for k, v in sorted(families.items())))
+pending = registry.missing_rules()
+print(f"rules still to come (JVP, adjoint, batching, LLVM, CUDA) for {len(pending)} primitives")

@@ -1,0 +1,1 @@
+"""axc kernels: the primitive registry. Every primitive is declared once, with all its rules."""

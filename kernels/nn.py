@@ -1,0 +1,2 @@
+"""axc.nn (to be filled in)."""
+__all__: list[str] = []

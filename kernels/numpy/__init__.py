@@ -1,0 +1,1 @@
+"""The implementation of ``axc.numpy``: primitives and plain-Python compositions of them."""

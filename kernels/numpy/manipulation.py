@@ -1,0 +1,424 @@
+"""Shape manipulation in ``axc.numpy``: reshaping, axes, broadcasting, flips, tiling.
+
+Every function composes the structural primitives (and, for ``repeat`` with per-element
+counts, a gather with a static index). Counts that fix an output shape (``reshape``
+sizes, ``roll`` shifts, ``repeat`` counts) must be concrete, as in JAX. Joining and
+splitting live in ``joining.py``, padding in ``padding.py``; both are re-exported here.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ...runtime import dtypes
+from ...runtime.array import Array, wrap
+from .. import elementwise as ew
+from .. import shapes
+from .. import structural as st
+from . import joining, padding
+from .creation import canonicalize_shape
+from .joining import *  # joining's and padding's APIs are re-exported here
+from .joining import gather_axis, index_tuple, slice_in_dim
+from .padding import *
+from .promote import asarray, check_arraylike
+
+__all__ = [
+    "broadcast_arrays", "broadcast_shapes", "broadcast_to", "diag", "diagflat", "diagonal",
+    "expand_dims", "flip", "fliplr", "flipud", "matrix_transpose", "moveaxis", "permute_dims",
+    "ravel", "repeat", "reshape", "roll", "rot90", "squeeze", "swapaxes", "tile", "trace",
+    "transpose", "tril", "triu",
+]
+__all__ += joining.__all__ + padding.__all__
+
+
+def _arr(name: str, a: Any) -> Array:
+    check_arraylike(name, a)
+    return asarray(a)
+
+
+# --- reshaping ------------------------------------------------------------------------------
+
+def _resolve_shape(a: Array, shape: Any) -> tuple[int, ...]:
+    """``shape`` with a ``-1`` resolved, or JAX's ``TypeError`` for a size mismatch."""
+    shape = canonicalize_shape(shape)
+    size = a.size
+    if sum(d == -1 for d in shape) > 1:
+        raise TypeError(f"can only specify one unknown axis size with a `-1` value, got "
+                        f"{shape}")
+    if -1 in shape:
+        known = 1
+        for d in shape:
+            known *= d if d != -1 else 1
+        if known == 0 or size % known:
+            raise TypeError(f"cannot reshape array of shape {a.shape} (size {size}) into "
+                            f"shape {shape} because the product of specified axis sizes "
+                            f"({known}) does not evenly divide {size}")
+        shape = tuple(size // known if d == -1 else d for d in shape)
+    total = 1
+    for d in shape:
+        total *= d
+    if total != size or any(d < 0 for d in shape):
+        raise TypeError(f"cannot reshape array of shape {a.shape} (size {size}) into shape "
+                        f"{shape} (size {total})")
+    return shape
+
+
+def reshape(a: Any, shape: Any, order: str = "C", *, copy: bool | None = None) -> Array:
+    """``a`` with a new shape (one entry may be ``-1``), read in C or Fortran order."""
+    a = _arr("reshape", a)
+    if order == "A":
+        raise NotImplementedError("np.reshape order=A is not implemented.")
+    if order not in ("C", "F"):
+        raise ValueError(f"Unexpected value for 'order' argument: {order}.")
+    shape = _resolve_shape(a, shape)
+    if order == "F":
+        rev = transpose(a)
+        out = st.reshape_p.bind(rev, new_sizes=shape[::-1]) if rev.shape != shape[::-1] \
+            else rev
+        return transpose(out)
+    return a if a.shape == shape else st.reshape_p.bind(a, new_sizes=shape)
+
+
+def ravel(a: Any, order: str = "C") -> Array:
+    """``a`` flattened to one dimension."""
+    a = _arr("ravel", a)
+    return reshape(a, (a.size,), order=order)
+
+
+# --- axes -----------------------------------------------------------------------------------
+
+def transpose(a: Any, axes: Sequence[int] | None = None) -> Array:
+    """``a`` with its axes permuted (reversed when ``axes`` is None)."""
+    a = _arr("transpose", a)
+    if axes is None:
+        perm = tuple(range(a.ndim - 1, -1, -1))
+    else:
+        perm = tuple(shapes.canonicalize_axis(i, a.ndim) for i in index_tuple(axes))
+    if perm == tuple(range(a.ndim)):
+        return a
+    return st.transpose_p.bind(a, permutation=perm)
+
+
+def permute_dims(a: Any, /, axes: Sequence[int]) -> Array:
+    """Array-API spelling of ``transpose``."""
+    return transpose(a, axes)
+
+
+def matrix_transpose(x: Any, /) -> Array:
+    """Swap the last two axes."""
+    x = _arr("matrix_transpose", x)
+    if x.ndim < 2:
+        raise ValueError(f"x must be at least two-dimensional for matrix_transpose; got "
+                         f"ndim={x.ndim}")
+    perm = (*range(x.ndim - 2), x.ndim - 1, x.ndim - 2)
+    return st.transpose_p.bind(x, permutation=perm)
+
+
+def swapaxes(a: Any, axis1: int, axis2: int) -> Array:
+    """Interchange two axes."""
+    a = _arr("swapaxes", a)
+    perm = list(range(a.ndim))
+    perm[axis1], perm[axis2] = perm[axis2], perm[axis1]  # IndexError out of range, as JAX
+    return transpose(a, perm)
+
+
+def moveaxis(a: Any, source: int | Sequence[int], destination: int | Sequence[int]) -> Array:
+    """Move axes ``source`` to positions ``destination``, keeping the others in order."""
+    a = _arr("moveaxis", a)
+    src = tuple(shapes.canonicalize_axis(i, a.ndim) for i in index_tuple(source))
+    dst = tuple(shapes.canonicalize_axis(i, a.ndim) for i in index_tuple(destination))
+    if len(src) != len(dst):
+        raise ValueError(f"Inconsistent number of elements: {len(src)} vs {len(dst)}")
+    perm = [i for i in range(a.ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        perm.insert(d, s)
+    if tuple(perm) == tuple(range(a.ndim)):
+        return a
+    return st.transpose_p.bind(a, permutation=tuple(perm))
+
+
+def expand_dims(a: Any, axis: int | Sequence[int]) -> Array:
+    """Insert size-1 axes at positions ``axis`` of the result."""
+    a = _arr("expand_dims", a)
+    axes = index_tuple(axis)
+    ndim = a.ndim + len(axes)
+    dims = tuple(shapes.canonicalize_axis(i, ndim) for i in axes)
+    if len(set(dims)) != len(dims):
+        raise ValueError(f"repeated axis in lax.expand_dims: {dims}")
+    return st.expand_dims_p.bind(a, dimensions=tuple(sorted(dims)))
+
+
+def squeeze(a: Any, axis: int | Sequence[int] | None = None) -> Array:
+    """Remove size-1 axes (all of them, or those in ``axis``, which must have size 1)."""
+    a = _arr("squeeze", a)
+    if axis is None:
+        dims = tuple(i for i, d in enumerate(a.shape) if d == 1)
+    else:
+        dims = tuple(shapes.canonicalize_axis(i, a.ndim) for i in index_tuple(axis))
+    if not dims:
+        return a
+    return st.squeeze_p.bind(a, dimensions=dims)
+
+
+# --- broadcasting ---------------------------------------------------------------------------
+
+def broadcast_shapes(*shapes_: Any) -> tuple[int, ...]:
+    """The shape that ``shapes_`` broadcast to."""
+    if not shapes_:
+        return ()
+    tuples = [canonicalize_shape(s) for s in shapes_]
+    try:
+        return shapes.broadcast_shapes(*tuples)
+    except TypeError:
+        raise ValueError(f"Incompatible shapes for broadcasting: shapes={tuples}") from None
+
+
+def broadcast_to(array: Any, shape: Any) -> Array:
+    """``array`` broadcast to ``shape`` (NumPy's rules: leading axes added, 1s stretched)."""
+    arr = _arr("broadcast_to", array)
+    shape = canonicalize_shape(shape)
+    if arr.shape == shape:
+        return arr
+    if len(shape) < arr.ndim:
+        raise ValueError(f"Cannot broadcast to shape with fewer dimensions: "
+                         f"arr_shape={arr.shape} shape={shape}")
+    lead = len(shape) - arr.ndim
+    if not all(d in (1, s) for d, s in zip(arr.shape, shape[lead:])):
+        typ = f"{arr.dtype.name}[{','.join(map(str, arr.shape))}]"
+        want = f"{arr.dtype.name}[{','.join(map(str, shape))}]"
+        raise ValueError(f"Incompatible types for broadcasting: input type={typ} and "
+                         f"requested type={want}")
+    return st.broadcast_in_dim_p.bind(arr, shape=shape,
+                                      broadcast_dimensions=tuple(range(lead, len(shape))))
+
+
+def broadcast_arrays(*args: Any) -> list[Array]:
+    """Broadcast ``args`` against each other."""
+    check_arraylike("broadcast_arrays", *args)
+    arrs = [asarray(a) for a in args]
+    shape = broadcast_shapes(*(a.shape for a in arrs))
+    return [broadcast_to(a, shape) for a in arrs]
+
+
+# --- flips and rotations --------------------------------------------------------------------
+
+def flip(m: Any, axis: int | Sequence[int] | None = None) -> Array:
+    """Reverse the order of elements along ``axis`` (every axis when None)."""
+    m = _arr("flip", m)
+    if axis is None:
+        dims = tuple(range(m.ndim))
+    else:
+        dims = tuple(sorted(shapes.canonicalize_axis(i, m.ndim) for i in index_tuple(axis)))
+    return st.rev_p.bind(m, dimensions=dims) if dims else m
+
+
+def fliplr(m: Any) -> Array:
+    """Reverse the order of columns (axis 1)."""
+    return flip(m, 1)
+
+
+def flipud(m: Any) -> Array:
+    """Reverse the order of rows (axis 0)."""
+    return flip(m, 0)
+
+
+def roll(a: Any, shift: Any, axis: int | Sequence[int] | None = None) -> Array:
+    """Rotate elements along ``axis`` by ``shift`` (on the flattened array if None)."""
+    arr = _arr("roll", a)
+    if axis is None:
+        return reshape(roll(ravel(arr), shift, 0), arr.shape)
+    axes = tuple(shapes.canonicalize_axis(i, arr.ndim) for i in index_tuple(axis))
+    shifts = index_tuple(shift)
+    for ax, s in zip(*np.broadcast_arrays(axes, shifts)):
+        n = arr.shape[ax]
+        if n == 0:
+            continue
+        i = int(-s) % n
+        if i:
+            arr = st.concatenate_p.bind(slice_in_dim(arr, i, n, ax), slice_in_dim(arr, 0, i, ax),
+                                        dimension=int(ax))
+    return arr
+
+
+def rot90(m: Any, k: int = 1, axes: tuple[int, int] = (0, 1)) -> Array:
+    """Rotate by 90 degrees ``k`` times in the plane of ``axes``."""
+    m = _arr("rot90", m)
+    if m.ndim < 2:
+        raise ValueError(f"rot90 requires its first argument to have ndim at least two, but "
+                         f"got first argument of shape {m.shape}, which has ndim {m.ndim}")
+    ax1, ax2 = axes
+    ax1, ax2 = shapes.canonicalize_axis(ax1, m.ndim), shapes.canonicalize_axis(ax2, m.ndim)
+    if ax1 == ax2:
+        raise ValueError("Axes must be different")
+    k = operator.index(k) % 4
+    if k == 0:
+        return m
+    if k == 2:
+        return flip(m, (ax1, ax2))
+    perm = list(range(m.ndim))
+    perm[ax1], perm[ax2] = perm[ax2], perm[ax1]
+    if k == 1:
+        return transpose(flip(m, ax2), perm)
+    return flip(transpose(m, perm), ax2)
+
+
+# --- tiling and repetition ------------------------------------------------------------------
+
+def tile(A: Any, reps: int | Sequence[int]) -> Array:
+    """``A`` repeated ``reps`` times along each axis."""
+    A = _arr("tile", A)
+    reps = index_tuple(reps)
+    reps = (1,) * (A.ndim - len(reps)) + reps
+    if len(reps) > A.ndim:
+        A = st.expand_dims_p.bind(A, dimensions=tuple(range(len(reps) - A.ndim)))
+    if all(r == 1 for r in reps):
+        return A
+    # Broadcast to (r0, s0, r1, s1, ...) and merge each pair.
+    wide = tuple(d for r, s in zip(reps, A.shape) for d in (r, s))
+    out = st.broadcast_in_dim_p.bind(A, shape=wide,
+                                     broadcast_dimensions=tuple(range(1, len(wide), 2)))
+    return st.reshape_p.bind(out, new_sizes=tuple(r * s for r, s in zip(reps, A.shape)))
+
+
+def repeat(a: Any, repeats: Any, axis: int | None = None, *,
+           total_repeat_length: int | None = None) -> Array:
+    """Repeat each element of ``a`` (along ``axis``; flattened if None) ``repeats`` times.
+
+    ``repeats`` is an int or an array of per-element counts; counts must be concrete. With
+    ``total_repeat_length`` the result is cut or padded (with the last element) to it.
+    """
+    if isinstance(repeats, (int, np.integer)) and not isinstance(repeats, bool):
+        check_arraylike("repeat", a)
+    else:
+        check_arraylike("repeat", a, repeats)
+    arr = asarray(a)
+    if axis is None:
+        arr, axis = ravel(arr), 0
+    axis = operator.index(axis)
+    reps = repeats._buf if isinstance(repeats, Array) else np.asarray(repeats)
+    if reps.dtype.kind not in "iub":
+        raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, "
+                        f"got {reps.tolist()}.")
+    if arr.ndim:
+        axis = shapes.canonicalize_axis(axis, arr.ndim)
+    if reps.ndim == 0 and arr.ndim and total_repeat_length is None:
+        r = int(reps)
+        aux = list(arr.shape)
+        aux.insert(axis + 1, r)
+        wide = st.broadcast_in_dim_p.bind(
+            arr, shape=tuple(aux), broadcast_dimensions=tuple(i for i in range(len(aux))
+                                                              if i != axis + 1))
+        out_shape = list(arr.shape)
+        out_shape[axis] *= r
+        return st.reshape_p.bind(wide, new_sizes=tuple(out_shape))
+    reps = np.ravel(reps).astype(np.int64)
+    if arr.ndim == 0:
+        if reps.shape != (1,):
+            raise ValueError("`repeat` with a scalar parameter `a` is only implemented for "
+                             "scalar values of the parameter `repeats`.")
+        total = int(reps[0]) if total_repeat_length is None else total_repeat_length
+        return broadcast_to(arr, (total,))
+    n = arr.shape[axis]
+    try:
+        reps = np.broadcast_to(reps, (n,))
+    except ValueError:
+        raise ValueError(f"repeats of shape {reps.shape} cannot be broadcast to the {n} "
+                         f"elements of axis {axis}") from None
+    if (reps < 0).any():
+        raise ValueError("repeats may not contain negative values.")
+    # Static gather indices, cut or padded with the last index as JAX's scatter/cumsum does.
+    idx = np.repeat(np.arange(n), reps)
+    total = idx.size if total_repeat_length is None else operator.index(total_repeat_length)
+    if total == 0:
+        return slice_in_dim(arr, 0, 0, axis)
+    if n == 0:
+        return arr
+    if idx.size >= total:
+        idx = idx[:total]
+    else:
+        idx = np.concatenate([idx, np.full(total - idx.size, idx[-1] if idx.size else 0)])
+    return gather_axis(arr, idx, axis)
+
+
+# --- diagonals and triangles ----------------------------------------------------------------
+
+def diagonal(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1) -> Array:
+    """The ``offset``-th diagonal of the ``(axis1, axis2)`` planes, as the last axis."""
+    a = _arr("diagonal", a)
+    if a.ndim < 2:
+        raise ValueError("diagonal requires an array of at least two dimensions.")
+    k = operator.index(offset)
+    n, m = a.shape[axis1], a.shape[axis2]
+    a = moveaxis(a, (axis1, axis2), (-2, -1))
+    size = max(0, min(n + min(k, 0), m - max(k, 0)))
+    # Row-major, element (i, i + k) of an n x m plane sits at flat index i * (m + 1) + k.
+    batch = a.shape[:-2]
+    flat = st.reshape_p.bind(a, new_sizes=(*batch, n * m))
+    start = (k if k >= 0 else -k * m) if size else 0
+    limit = start + (size - 1) * (m + 1) + 1 if size else 0
+    return st.slice_p.bind(flat, start_indices=(0,) * len(batch) + (start,),
+                           limit_indices=(*batch, limit), strides=(1,) * len(batch) + (m + 1,))
+
+
+def diag(v: Any, k: int = 0) -> Array:
+    """The ``k``-th diagonal of a 2-d array, or a 2-d array with 1-d ``v`` on it."""
+    v = _arr("diag", v)
+    k = operator.index(k)
+    if v.ndim == 2:
+        return diagonal(v, offset=k)
+    if v.ndim != 1:
+        raise ValueError("diag input must be 1d or 2d")
+    n = v.shape[0]
+    size = n + abs(k)
+    # Pad the vector with size zeros between elements: the flat layout of the matrix.
+    lo = k if k >= 0 else -k * size
+    hi = size * size - lo - st.dilate_dim(n, size + 1)
+    zero = wrap(np.zeros((), v.dtype), v.weak_type)
+    flat = st.pad_p.bind(v, zero, padding_config=((lo, hi, size),))
+    return st.reshape_p.bind(flat, new_sizes=(size, size))
+
+
+def diagflat(v: Any, k: int = 0) -> Array:
+    """A 2-d array with the flattened ``v`` on its ``k``-th diagonal."""
+    return diag(ravel(_arr("diagflat", v)), k)
+
+
+def trace(a: Any, offset: int = 0, axis1: int = 0, axis2: int = 1, dtype: Any = None,
+          out: None = None) -> Array:
+    """Sum along the ``offset``-th diagonal (with ``sum``'s dtype rules)."""
+    a = _arr("trace", a)
+    if out is not None:
+        raise NotImplementedError("The 'out' argument to jnp.trace is not supported.")
+    if shapes.canonicalize_axis(axis1, a.ndim) == shapes.canonicalize_axis(axis2, a.ndim):
+        raise ValueError(f"axis1 and axis2 can not be same. axis1={axis1} and axis2={axis2}")
+    from . import reductions
+    return reductions.sum(diagonal(a, offset, axis1, axis2), axis=-1, dtype=dtype)
+
+
+def _triangle(name: str, m: Any, k: int, lower: bool) -> Array:
+    m = _arr(name, m)
+    if m.ndim < 2:
+        raise ValueError(f"Argument to jax.numpy.{name} must be at least 2D")
+    n, cols = m.shape[-2:]
+    rows = st.iota_p.bind(dtype=dtypes.int32, shape=(n, cols), dimension=0)
+    col = st.iota_p.bind(dtype=dtypes.int32, shape=(n, cols), dimension=1)
+    shifted = ew.add_p.bind(rows, wrap(np.asarray(operator.index(k), dtypes.int32)))
+    # tril keeps col <= row + k; triu keeps col >= row + k.
+    keep = ew.ge_p.bind(shifted, col) if lower else ew.ge_p.bind(col, shifted)
+    mask = st.broadcast_in_dim_p.bind(keep, shape=m.shape,
+                                      broadcast_dimensions=(m.ndim - 2, m.ndim - 1))
+    zero = wrap(np.zeros((), m.dtype), m.weak_type)
+    return ew.select_n_p.bind(mask, zero, m)
+
+
+def tril(m: Any, k: int = 0) -> Array:
+    """Zero the elements above the ``k``-th diagonal (of the last two axes)."""
+    return _triangle("tril", m, k, lower=True)
+
+
+def triu(m: Any, k: int = 0) -> Array:
+    """Zero the elements below the ``k``-th diagonal (of the last two axes)."""
+    return _triangle("triu", m, k, lower=False)

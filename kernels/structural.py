@@ -1,0 +1,391 @@
+"""Structural primitives: moving, selecting and creating elements without arithmetic.
+
+``broadcast_in_dim``, ``reshape``, ``transpose``, ``squeeze``, ``expand_dims``, ``rev``,
+``slice``, ``pad``, ``concatenate``, ``iota`` and ``copy``, with lax's parameters and shape
+rules. Parameters are static tuples of Python ints (hashable, so staging can key on them).
+Every primitive preserves weak types except ``iota`` (a fresh array, never weak).
+Eager implementations return NumPy views where they can: buffers are never written.
+"""
+from __future__ import annotations
+
+import operator
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from ..runtime import dtypes
+from ..runtime.abstract import ShapedArray
+from .registry import Primitive, first_weak, never_weak
+
+__all__ = [
+    "broadcast_in_dim_p", "check_shapelike", "concatenate_p", "copy_p", "dilate_dim",
+    "expand_dims_p", "iota_p", "pad_p", "reshape_p", "rev_p", "slice_p", "squeeze_p",
+    "transpose_p",
+]
+
+
+def check_shapelike(fun: str, arg: str, obj: Any) -> tuple[int, ...]:
+    """``obj`` as a tuple of non-negative ints, or lax's ``TypeError``."""
+    if not isinstance(obj, (tuple, list, np.ndarray)):
+        raise TypeError(f"{fun} {arg} must be of type tuple/list/ndarray, got {type(obj)}.")
+    try:
+        out = tuple(operator.index(d) for d in obj)
+    except TypeError as err:
+        raise TypeError(f"{fun} {arg} must have every element be an integer type, got "
+                        f"{tuple(map(type, obj))}.") from err
+    if not all(d >= 0 for d in out):
+        raise TypeError(f"{fun} {arg} must have every element be nonnegative, got {out}.")
+    return out
+
+
+def _same_dtypes(name: str, avals: Sequence[ShapedArray], tip: str = "") -> None:
+    if len({a.dtype for a in avals}) > 1:
+        raise TypeError(f"{name} requires arguments to have the same dtypes, got "
+                        f"{', '.join(a.dtype.name for a in avals)}.{tip}")
+
+
+def dilate_dim(d: int, dilation: int) -> int:
+    """Size of a dimension of size ``d`` with ``dilation - 1`` holes between elements."""
+    return 0 if d == 0 else 1 + dilation * (d - 1)
+
+
+def _invalid() -> None:
+    """Raised by an ``impl`` on input NumPy would accept silently: ``bind`` then runs the
+    shape rule, which raises the precise error."""
+    raise ValueError("invalid structural primitive parameters")
+
+
+def _size(shape: Sequence[int]) -> int:
+    out = 1
+    for d in shape:
+        out *= d
+    return out
+
+
+# --- broadcast_in_dim -----------------------------------------------------------------------
+
+def _broadcast_in_dim_rule(x: ShapedArray, *, shape: tuple[int, ...],
+                           broadcast_dimensions: tuple[int, ...]) -> ShapedArray:
+    shape = check_shapelike("broadcast_in_dim", "shape", shape)
+    dims = check_shapelike("broadcast_in_dim", "broadcast_dimensions", broadcast_dimensions)
+    if x.ndim != len(dims):
+        raise TypeError(f"broadcast_in_dim broadcast_dimensions must have length equal to "
+                        f"operand ndim; got broadcast_dimensions {dims} for operand ndim "
+                        f"{x.ndim}.")
+    if len(shape) < x.ndim:
+        raise TypeError(f"broadcast_in_dim target broadcast shape must have equal or higher "
+                        f"rank to the operand shape; got operand ndim {x.ndim} and target "
+                        f"broadcast ndim {len(shape)}.")
+    if not set(dims) <= set(range(len(shape))):
+        raise TypeError(f"broadcast_in_dim broadcast_dimensions must be a subset of output "
+                        f"dimensions, got {dims} for operand ndim {x.ndim} and shape {shape}.")
+    if not all(x.shape[i] in (1, shape[d]) for i, d in enumerate(dims)):
+        raise TypeError(f"broadcast_in_dim operand dimension sizes must either be 1, or be "
+                        f"equal to their corresponding dimensions in the target broadcast "
+                        f"shape; got operand of shape {x.shape}, target broadcast shape "
+                        f"{shape}, broadcast_dimensions {dims} ")
+    if len(set(dims)) != len(dims):
+        raise TypeError(f"broadcast_in_dim broadcast_dimensions must not contain duplicates, "
+                        f"got broadcast_dimensions {dims}")
+    return ShapedArray(shape, x.dtype, x.weak_type)
+
+
+def _broadcast_in_dim(x: np.ndarray, *, shape: tuple[int, ...],
+                      broadcast_dimensions: tuple[int, ...]) -> np.ndarray:
+    dims = tuple(broadcast_dimensions)
+    if len(set(dims)) != x.ndim or (dims and min(dims) < 0):
+        _invalid()
+    order = sorted(range(len(dims)), key=dims.__getitem__)
+    if order != list(range(len(dims))):
+        x = x.transpose(order)
+        dims = tuple(dims[i] for i in order)
+    expanded = [1] * len(shape)
+    for size, d in zip(x.shape, dims):
+        expanded[d] = size
+    return np.broadcast_to(x.reshape(expanded), shape)
+
+
+broadcast_in_dim_p = Primitive("broadcast_in_dim", impl=_broadcast_in_dim,
+                               abstract_eval=_broadcast_in_dim_rule, weak_rule=first_weak,
+                               family="structural")
+
+
+# --- reshape --------------------------------------------------------------------------------
+
+def _reshape_rule(x: ShapedArray, *, new_sizes: tuple[int, ...]) -> ShapedArray:
+    if not all(operator.index(d) >= 0 for d in new_sizes):
+        raise TypeError(f"reshape new_sizes must all be positive, got {tuple(new_sizes)}.")
+    new_sizes = tuple(operator.index(d) for d in new_sizes)
+    if _size(new_sizes) != _size(x.shape):
+        raise TypeError(f"cannot reshape array of shape {x.shape} (size {_size(x.shape)}) "
+                        f"into shape {new_sizes} (size {_size(new_sizes)})")
+    return ShapedArray(new_sizes, x.dtype, x.weak_type)
+
+
+def _reshape(x: np.ndarray, *, new_sizes: tuple[int, ...]) -> np.ndarray:
+    if any(d < 0 for d in new_sizes):  # NumPy would infer a -1
+        _invalid()
+    return x.reshape(new_sizes)
+
+
+reshape_p = Primitive("reshape", impl=_reshape,
+                      abstract_eval=_reshape_rule, weak_rule=first_weak, family="structural")
+
+
+# --- transpose ------------------------------------------------------------------------------
+
+def _transpose_rule(x: ShapedArray, *, permutation: tuple[int, ...]) -> ShapedArray:
+    if not isinstance(permutation, (tuple, list, np.ndarray)):
+        raise TypeError(f"transpose permutation must be a tuple/list/ndarray, got "
+                        f"{type(permutation)}.")
+    if tuple(sorted(permutation)) != tuple(range(x.ndim)):
+        raise TypeError(f"transpose permutation isn't a permutation of operand dimensions, "
+                        f"got permutation {tuple(permutation)} for operand shape {x.shape}.")
+    return ShapedArray(tuple(x.shape[i] for i in permutation), x.dtype, x.weak_type)
+
+
+def _transpose(x: np.ndarray, *, permutation: tuple[int, ...]) -> np.ndarray:
+    if any(p < 0 for p in permutation):  # NumPy would wrap negative axes
+        _invalid()
+    return x.transpose(permutation)
+
+
+transpose_p = Primitive("transpose", impl=_transpose,
+                        abstract_eval=_transpose_rule, weak_rule=first_weak,
+                        family="structural")
+
+
+# --- squeeze / expand_dims ------------------------------------------------------------------
+
+def _squeeze_rule(x: ShapedArray, *, dimensions: tuple[int, ...]) -> ShapedArray:
+    dims = set(dimensions)
+    if len(dims) != len(dimensions):
+        raise ValueError(f"dimensions are not unique: {tuple(dimensions)}")
+    if not all(0 <= d < x.ndim for d in dims):
+        raise ValueError(f"dimensions outside range [0, ndim): {tuple(dimensions)}")
+    if any(x.shape[d] != 1 for d in dims):
+        raise ValueError(f"cannot select an axis to squeeze out which has size not equal to "
+                         f"one, got shape={x.shape} and dimensions={tuple(dimensions)}")
+    shape = tuple(s for i, s in enumerate(x.shape) if i not in dims)
+    return ShapedArray(shape, x.dtype, x.weak_type)
+
+
+def _squeeze(x: np.ndarray, *, dimensions: tuple[int, ...]) -> np.ndarray:
+    if any(not 0 <= d < x.ndim or x.shape[d] != 1 for d in dimensions):
+        _invalid()
+    return x.reshape(tuple(s for i, s in enumerate(x.shape) if i not in set(dimensions)))
+
+
+squeeze_p = Primitive("squeeze", impl=_squeeze, abstract_eval=_squeeze_rule,
+                      weak_rule=first_weak, family="structural")
+
+
+def _expand_dims_rule(x: ShapedArray, *, dimensions: tuple[int, ...]) -> ShapedArray:
+    ndim = x.ndim + len(dimensions)
+    if len(set(dimensions)) != len(dimensions):
+        raise ValueError(f"repeated axis in lax.expand_dims: {tuple(dimensions)}")
+    for d in dimensions:
+        if not 0 <= d < ndim:
+            raise ValueError(f"axis {d} is out of bounds for array of dimension {ndim}")
+    shape = iter(x.shape)
+    out = tuple(1 if i in dimensions else next(shape) for i in range(ndim))
+    return ShapedArray(out, x.dtype, x.weak_type)
+
+
+def _expand_dims(x: np.ndarray, *, dimensions: tuple[int, ...]) -> np.ndarray:
+    if any(d < 0 for d in dimensions):  # NumPy would wrap negative axes
+        _invalid()
+    return np.expand_dims(x, tuple(dimensions)) if dimensions else x
+
+
+expand_dims_p = Primitive("expand_dims", impl=_expand_dims, abstract_eval=_expand_dims_rule,
+                          weak_rule=first_weak, family="structural")
+
+
+# --- rev ------------------------------------------------------------------------------------
+
+def _rev_rule(x: ShapedArray, *, dimensions: tuple[int, ...]) -> ShapedArray:
+    dims = check_shapelike("rev", "dimensions", dimensions)
+    if len(set(dims)) != len(dims):
+        raise TypeError(f"rev dimensions must be unique, got {dims}.")
+    if dims and not max(dims) < x.ndim:
+        raise TypeError(f"rev dimensions must all be less than operand ndim, got dimensions "
+                        f"{dims} for operand ndim {x.ndim}.")
+    return x
+
+
+def _rev(x: np.ndarray, *, dimensions: tuple[int, ...]) -> np.ndarray:
+    if not dimensions:
+        return x
+    if min(dimensions) < 0:  # NumPy would wrap negative axes
+        _invalid()
+    return np.flip(x, tuple(dimensions))
+
+
+rev_p = Primitive("rev", impl=_rev, abstract_eval=_rev_rule, weak_rule=first_weak, family="structural")
+
+
+# --- slice ----------------------------------------------------------------------------------
+
+def _slice_rule(x: ShapedArray, *, start_indices: tuple[int, ...],
+                limit_indices: tuple[int, ...],
+                strides: tuple[int, ...] | None = None) -> ShapedArray:
+    start = check_shapelike("slice", "start_indices", start_indices)
+    limit = check_shapelike("slice", "limit_indices", limit_indices)
+    if x.ndim != len(start):
+        raise TypeError(f"slice start_indices must have length equal to the number of "
+                        f"dimensions of the operand, got indices {start} for operand shape "
+                        f"{x.shape}.")
+    if len(start) != len(limit):
+        raise TypeError(f"slice limit_indices must have the same length as start_indices, "
+                        f"got start_indices {start} and limit_indices {limit}.")
+    if not all(map(operator.ge, x.shape, limit)):
+        raise TypeError(f"slice limit_indices must be less than or equal to operand shape, "
+                        f"got limit_indices {limit} for operand shape {x.shape}.")
+    if not all(map(operator.ge, limit, start)):
+        raise TypeError(f"slice limit_indices must be greater than or equal to "
+                        f"start_indices, got start_indices {start} and limit_indices {limit}.")
+    diff = tuple(map(operator.sub, limit, start))
+    if strides is None:
+        return ShapedArray(diff, x.dtype, x.weak_type)
+    strides = check_shapelike("slice", "strides", strides)
+    if len(strides) != x.ndim:
+        raise TypeError(f"slice strides must have length equal to the number of dimensions "
+                        f"of the operand, got strides {strides} for operand shape {x.shape}.")
+    if not all(s > 0 for s in strides):
+        raise TypeError(f"slice strides must be positive, got {strides}")
+    shape = tuple(0 if d == 0 else (d - 1) // s + 1 for d, s in zip(diff, strides))
+    return ShapedArray(shape, x.dtype, x.weak_type)
+
+
+def _slice(x: np.ndarray, *, start_indices: tuple[int, ...], limit_indices: tuple[int, ...],
+           strides: tuple[int, ...] | None = None) -> np.ndarray:
+    strides = strides or (1,) * x.ndim
+    # NumPy clamps out-of-range bounds; lax refuses them.
+    if not len(start_indices) == len(limit_indices) == len(strides) == x.ndim or not all(
+            0 <= s <= lim <= d and st > 0
+            for s, lim, st, d in zip(start_indices, limit_indices, strides, x.shape)):
+        _invalid()
+    return x[tuple(map(slice, start_indices, limit_indices, strides))]
+
+
+slice_p = Primitive("slice", impl=_slice, abstract_eval=_slice_rule, weak_rule=first_weak,
+                    family="structural")
+
+
+# --- pad ------------------------------------------------------------------------------------
+
+def _pad_rule(x: ShapedArray, padding_value: ShapedArray, *,
+              padding_config: tuple[tuple[int, int, int], ...]) -> ShapedArray:
+    if x.dtype != padding_value.dtype:
+        raise TypeError(f"pad operand and padding_value must be same dtype: got "
+                        f"{x.dtype.name} and {padding_value.dtype.name}.")
+    if padding_value.ndim != 0:
+        raise ValueError(f"padding_value must be a scalar; got "
+                         f"np.shape(padding_value)={padding_value.shape}")
+    config = tuple(tuple(operator.index(p) for p in c) for c in padding_config)
+    if len(config) != x.ndim or not all(len(c) == 3 for c in config):
+        raise ValueError(f"length of padding_config must equal the number of axes of operand, "
+                         f"got padding_config {config} for operand shape {x.shape}")
+    if not all(i >= 0 for _, _, i in config):
+        raise ValueError(f"interior padding in padding_config must be nonnegative, got "
+                         f"padding_config {config}")
+    shape = tuple(lo + hi + dilate_dim(d, i + 1) for (lo, hi, i), d in zip(config, x.shape))
+    if not all(d >= 0 for d in shape):
+        raise ValueError(f"Dimension size after padding is not at least 0, got result shape "
+                         f"{shape}, for padding_config {config} and operand shape {x.shape}")
+    return ShapedArray(shape, x.dtype, x.weak_type and padding_value.weak_type)
+
+
+def _pad(x: np.ndarray, padding_value: np.ndarray, *,
+         padding_config: tuple[tuple[int, int, int], ...]) -> np.ndarray:
+    if len(padding_config) != x.ndim or padding_value.ndim or \
+            padding_value.dtype != x.dtype or any(c[2] < 0 for c in padding_config):
+        _invalid()
+    shape = tuple(lo + hi + dilate_dim(d, i + 1)
+                  for (lo, hi, i), d in zip(padding_config, x.shape))
+    out = np.full(shape, padding_value, x.dtype)
+    src, dst = [], []
+    # Input element j lands at lo + j * (interior + 1); keep those inside [0, out_dim).
+    for (lo, _, interior), d, n in zip(padding_config, x.shape, shape):
+        step = interior + 1
+        first = 0 if lo >= 0 else (-lo + step - 1) // step
+        last = min(d, (n - 1 - lo) // step + 1)
+        if last <= first:
+            return out
+        src.append(slice(first, last))
+        dst.append(slice(lo + first * step, lo + (last - 1) * step + 1, step))
+    out[tuple(dst)] = x[tuple(src)]
+    return out
+
+
+pad_p = Primitive("pad", impl=_pad, abstract_eval=_pad_rule, family="structural")
+
+
+# --- concatenate ----------------------------------------------------------------------------
+
+def _concatenate_rule(*xs: ShapedArray, dimension: int) -> ShapedArray:
+    if not xs:
+        raise TypeError("concatenate expects at least one operand, got 0.")
+    _same_dtypes("lax.concatenate", xs, " (Tip: jnp.concatenate is a similar function that "
+                 "does automatic type promotion on inputs).")
+    shapes = ", ".join(str(x.shape) for x in xs)
+    if len({x.ndim for x in xs}) != 1:
+        raise TypeError(f"Cannot concatenate arrays with different numbers of dimensions: "
+                        f"got {shapes}.")
+    if not 0 <= dimension < xs[0].ndim:
+        raise TypeError(f"concatenate dimension out of bounds: dimension {dimension} for "
+                        f"shapes {shapes}.")
+    rest = {x.shape[:dimension] + x.shape[dimension + 1:] for x in xs}
+    if len(rest) != 1:
+        raise TypeError(f"Cannot concatenate arrays with shapes that differ in dimensions "
+                        f"other than the one being concatenated: concatenating along "
+                        f"dimension {dimension} for shapes {shapes}.")
+    shape = list(xs[0].shape)
+    shape[dimension] = sum(x.shape[dimension] for x in xs)
+    return ShapedArray(tuple(shape), xs[0].dtype, all(x.weak_type for x in xs))
+
+
+def _concatenate(*xs: np.ndarray, dimension: int) -> np.ndarray:
+    # NumPy would promote mixed dtypes and wrap a negative dimension.
+    if dimension < 0 or len({x.dtype for x in xs}) > 1:
+        _invalid()
+    return np.concatenate(xs, axis=dimension)
+
+
+concatenate_p = Primitive(
+    "concatenate", impl=_concatenate,
+    abstract_eval=_concatenate_rule, family="structural")
+
+
+# --- iota / copy ----------------------------------------------------------------------------
+
+def _iota_rule(*, dtype: np.dtype, shape: tuple[int, ...], dimension: int) -> ShapedArray:
+    shape = check_shapelike("iota", "shape", shape)
+    dt = np.dtype(dtype)
+    dtypes.check_supported(dt)
+    if dt.kind not in "iufcV":
+        raise TypeError(f"iota does not accept dtype {dt.name}. Accepted dtypes are subtypes "
+                        f"of integer, floating, complexfloating.")
+    if not 0 <= dimension < len(shape):
+        raise ValueError(f"iota dimension must be between 0 and len(shape), got "
+                         f"dimension={dimension} for shape={shape}")
+    return ShapedArray(shape, dt, False)
+
+
+def _iota(*, dtype: np.dtype, shape: tuple[int, ...], dimension: int) -> np.ndarray:
+    if np.dtype(dtype).kind not in "iufcV" or not 0 <= dimension < len(shape):
+        _invalid()
+    # XLA's iota converts the integer index, so wide ranges round (float16) or wrap (int8).
+    line = np.arange(shape[dimension], dtype=np.int64).astype(np.dtype(dtype))
+    expanded = [1] * len(shape)
+    expanded[dimension] = shape[dimension]
+    return np.broadcast_to(line.reshape(expanded), shape)
+
+
+iota_p = Primitive("iota", impl=_iota, abstract_eval=_iota_rule, weak_rule=never_weak,
+                   family="structural")
+
+copy_p = Primitive("copy", impl=lambda x: np.array(x, copy=True),
+                   abstract_eval=lambda x: x, weak_rule=first_weak, family="structural")

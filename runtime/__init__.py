@@ -1,0 +1,1 @@
+"""axc runtime: arrays and their buffers, dtypes, devices, configuration, pytrees."""

@@ -1,0 +1,312 @@
+"""The reduce-family primitives against ``jax.lax`` and NumPy, and their shape rules."""
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pytest
+
+from axc.kernels import reduce as red
+from axc.kernels import registry
+from axc.runtime import dtypes
+from axc.runtime.array import wrap
+
+jax = pytest.importorskip("jax")
+jnp = pytest.importorskip("jax.numpy")
+lax = jax.lax
+
+RNG = np.random.default_rng(0)
+ALL_DTYPES = ["bool", "int8", "uint8", "int32", "uint32", "float16", "bfloat16", "float32",
+              "complex64"]
+SHAPES = [(), (0,), (5,), (3, 4), (2, 0, 3), (2, 3, 4)]
+
+
+def _data(shape: tuple[int, ...], dt: str) -> np.ndarray:
+    dt = np.dtype(dtypes.bfloat16) if dt == "bfloat16" else np.dtype(dt)
+    if dt.kind == "b":
+        return RNG.random(shape) < 0.5
+    if dt.kind in "iu":
+        return RNG.integers(0 if dt.kind == "u" else -5, 6, shape).astype(dt)
+    if dt.kind == "c":
+        return (RNG.normal(size=shape) + 1j * RNG.normal(size=shape)).astype(dt)
+    return RNG.normal(size=shape).astype(dt)
+
+
+def _tol(dt: np.dtype) -> float:
+    return {2: 2e-2, 4: 1e-5, 8: 1e-5}.get(dt.itemsize, 1e-5) if dt.kind in "fcV" else 0
+
+
+def _assert_same(ours, theirs) -> None:
+    theirs = np.asarray(theirs)
+    assert ours.dtype == theirs.dtype, (ours.dtype, theirs.dtype)
+    assert ours.shape == theirs.shape, (ours.shape, theirs.shape)
+    a = np.asarray(ours)
+    if a.dtype == dtypes.bfloat16 or a.dtype == np.float16:
+        a, theirs = a.astype(np.float32), theirs.astype(np.float32)
+    tol = _tol(np.dtype(ours.dtype))
+    if tol:
+        np.testing.assert_allclose(a, theirs, rtol=tol, atol=tol * 10, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(a, theirs)
+
+
+def _all_axes(ndim: int):
+    for k in range(ndim + 1):
+        yield from itertools.combinations(range(ndim), k)
+
+
+# --- reductions over axes ---------------------------------------------------------------------
+
+_REDUCTIONS = [
+    (red.reduce_sum_p, lax.reduce_sum_p, "iufcV"),
+    (red.reduce_prod_p, lax.reduce_prod_p, "iufcV"),
+    (red.reduce_max_p, lax.reduce_max_p, "biufcV"),
+    (red.reduce_min_p, lax.reduce_min_p, "biufcV"),
+    (red.reduce_and_p, lax.reduce_and_p, "biu"),
+    (red.reduce_or_p, lax.reduce_or_p, "biu"),
+    (red.reduce_xor_p, lax.reduce_xor_p, "biu"),
+]
+
+REDUCE_CASES = [
+    (prim, jprim, shape, dt, axes)
+    for prim, jprim, kinds in _REDUCTIONS
+    for dt in ALL_DTYPES if np.dtype(dtypes.bfloat16 if dt == "bfloat16" else dt).kind in kinds
+    for shape in SHAPES
+    for axes in _all_axes(len(shape))
+    if len(shape) < 3 or len(axes) in (1, 3)
+]
+
+
+@pytest.mark.parametrize("prim,jprim,shape,dt,axes", REDUCE_CASES,
+                         ids=lambda v: getattr(v, "name", str(v)))
+def test_reduction_matches_lax(prim, jprim, shape, dt, axes):
+    x = _data(shape, dt)
+    out = prim.bind(wrap(x), axes=axes)
+    _assert_same(out, jprim.bind(jnp.asarray(x), axes=axes))
+    assert not out.weak_type
+
+
+@pytest.mark.parametrize("prim", [p for p, _, _ in _REDUCTIONS], ids=str)
+def test_reduction_keeps_weak_type(prim):
+    x = wrap(np.arange(6, dtype=np.int32).reshape(2, 3), weak=True)
+    out = prim.bind(x, axes=(1,))
+    assert out.weak_type
+    assert prim.abstract_eval(registry.aval_of(x._buf, True), axes=(1,)).weak_type
+    jx = lax.broadcast(jnp.asarray(2), (2, 3))  # a weakly typed JAX array
+    assert jx.weak_type and prim_for(prim).bind(jx, axes=(1,)).weak_type
+
+
+def prim_for(prim):
+    return {p: j for p, j, _ in _REDUCTIONS}[prim]
+
+
+@pytest.mark.parametrize("prim,jprim", [(p, j) for p, j, _ in _REDUCTIONS], ids=str)
+@pytest.mark.parametrize("dt", ["float32", "int32", "bool", "complex64"])
+def test_empty_reduction_gives_identity(prim, jprim, dt):
+    x = np.zeros((0, 2), dt)
+    try:
+        expected = jprim.bind(jnp.asarray(x), axes=(0,))
+    except TypeError:
+        return  # dtype not accepted; covered by the error tests
+    _assert_same(prim.bind(wrap(x), axes=(0,)), expected)
+
+
+@pytest.mark.parametrize("prim,axes,dt,err", [
+    (red.reduce_sum_p, (1,), "float32", ValueError),
+    (red.reduce_sum_p, (0, 0), "float32", ValueError),
+    (red.reduce_sum_p, (-1,), "float32", ValueError),
+    (red.reduce_sum_p, (0,), "bool", TypeError),
+    (red.reduce_prod_p, (0,), "bool", TypeError),
+    (red.reduce_and_p, (0,), "float32", TypeError),
+    (red.reduce_or_p, (0,), "complex64", TypeError),
+    (red.reduce_xor_p, (0,), "float16", TypeError),
+])
+def test_reduction_rule_errors(prim, axes, dt, err):
+    with pytest.raises(err):
+        prim.abstract_eval(registry.aval_of(np.zeros((3,), dt)), axes=axes)
+
+
+# --- argmax / argmin --------------------------------------------------------------------------
+
+ARG_CASES = [
+    (prim, jfn, shape, dt, axis, idx)
+    for prim, jfn in [(red.argmax_p, lax.argmax), (red.argmin_p, lax.argmin)]
+    for dt in ["bool", "int8", "uint32", "float16", "bfloat16", "float32"]
+    for shape in [(5,), (3, 4), (2, 3, 4)]
+    for axis in range(len(shape))
+    for idx in ["int32", "uint8"]
+]
+
+
+@pytest.mark.parametrize("prim,jfn,shape,dt,axis,idx", ARG_CASES,
+                         ids=lambda v: getattr(v, "name", str(v)))
+def test_arg_extremum_matches_lax(prim, jfn, shape, dt, axis, idx):
+    x = _data(shape, dt)
+    out = prim.bind(wrap(x, weak=True), axis=axis, index_dtype=np.dtype(idx))
+    _assert_same(out, jfn(jnp.asarray(x), axis, np.dtype(idx)))
+    assert not out.weak_type
+
+
+@pytest.mark.parametrize("prim,jfn", [(red.argmax_p, lax.argmax), (red.argmin_p, lax.argmin)])
+def test_arg_extremum_first_nan_wins(prim, jfn):
+    x = np.array([[1.0, np.nan, 3.0, np.nan], [np.inf, -np.inf, 0.0, -0.0]], np.float32)
+    for axis in (0, 1):
+        _assert_same(prim.bind(wrap(x), axis=axis, index_dtype=np.int32),
+                     jfn(jnp.asarray(x), axis, np.int32))
+
+
+@pytest.mark.parametrize("shape,dt,axis,idx,err", [
+    ((3,), "float32", 1, "int32", ValueError),
+    ((3,), "float32", -1, "int32", ValueError),
+    ((0,), "float32", 0, "int32", ValueError),
+    ((3,), "float32", 0, "float32", TypeError),
+    ((3,), "complex64", 0, "int32", TypeError),
+])
+def test_arg_extremum_rule_errors(shape, dt, axis, idx, err):
+    with pytest.raises(err):
+        red.argmax_p.abstract_eval(registry.aval_of(np.zeros(shape, dt)), axis=axis,
+                                   index_dtype=np.dtype(idx))
+
+
+# --- cumulative scans -------------------------------------------------------------------------
+
+_SCANS = [
+    (red.cumsum_p, lax.cumsum, "iufc"),
+    (red.cumprod_p, lax.cumprod, "iufc"),
+    (red.cummax_p, lax.cummax, "iuf"),
+    (red.cummin_p, lax.cummin, "iuf"),
+    (red.cumlogsumexp_p, lax.cumlogsumexp, "f"),
+]
+
+SCAN_CASES = [
+    (prim, jfn, shape, dt, axis, rev)
+    for prim, jfn, kinds in _SCANS
+    for dt in ["int8", "uint8", "int32", "float16", "float32", "complex64"]
+    if np.dtype(dt).kind in kinds
+    for shape in [(0,), (5,), (3, 4), (2, 0, 3)]
+    for axis in range(len(shape))
+    for rev in (False, True)
+]
+
+
+@pytest.mark.parametrize("prim,jfn,shape,dt,axis,rev", SCAN_CASES,
+                         ids=lambda v: getattr(v, "name", str(v)))
+def test_scan_matches_lax(prim, jfn, shape, dt, axis, rev):
+    x = _data(shape, dt)
+    out = prim.bind(wrap(x), axis=axis, reverse=rev)
+    _assert_same(out, jfn(jnp.asarray(x), axis=axis, reverse=rev))
+
+
+def test_scan_nan_and_weak_type():
+    x = np.array([1.0, np.nan, 3.0, -1.0], np.float32)
+    for prim, jfn, _ in _SCANS:
+        out = prim.bind(wrap(x, weak=True), axis=0, reverse=False)
+        _assert_same(out, jfn(jnp.asarray(x), axis=0))
+        assert out.weak_type
+
+
+@pytest.mark.parametrize("prim,dt,axis,err", [
+    (red.cumsum_p, "bool", 0, TypeError),
+    (red.cummax_p, "bool", 0, TypeError),
+    (red.cumsum_p, "float32", -1, ValueError),
+    (red.cumsum_p, "float32", 1, ValueError),
+    (red.cumlogsumexp_p, "int32", 0, TypeError),
+])
+def test_scan_rule_errors(prim, dt, axis, err):
+    with pytest.raises(err):
+        prim.abstract_eval(registry.aval_of(np.zeros((3,), dt)), axis=axis, reverse=False)
+
+
+# --- sort -------------------------------------------------------------------------------------
+
+SPECIAL = np.array([3.0, -0.0, 0.0, np.nan, -np.nan, 1.0, -np.inf, np.inf, 1.0, 0.0],
+                   np.float32)
+
+
+@pytest.mark.parametrize("dt", ["bool", "int8", "uint32", "float16", "bfloat16", "float32",
+                                "complex64"])
+@pytest.mark.parametrize("shape,dim", [((7,), 0), ((3, 5), 0), ((3, 5), 1), ((2, 0, 3), 2),
+                                       ((2, 3, 4), 1)])
+def test_sort_matches_lax(dt, shape, dim):
+    x = _data(shape, dt)
+    (out,) = red.sort_p.bind(wrap(x), dimension=dim, is_stable=True, num_keys=1)
+    _assert_same(out, lax.sort(jnp.asarray(x), dimension=dim))
+
+
+@pytest.mark.parametrize("x", [SPECIAL, SPECIAL.astype(np.float16),
+                               np.array([1 + np.nan * 1j, np.nan + 0j, 1 + 0j, 1j, -1j, 2 + 1j,
+                                         np.nan * 1j, 1 + 1j], np.complex64)])
+def test_sort_total_order_is_stable(x):
+    idx = np.arange(x.size, dtype=np.int32)
+    ours = red.sort_p.bind(wrap(x), wrap(idx), dimension=0, is_stable=True, num_keys=1)
+    theirs = lax.sort((jnp.asarray(x), jnp.asarray(idx)), dimension=0, num_keys=1)
+    _assert_same(ours[1], theirs[1])
+    _assert_same(ours[0], theirs[0])
+
+
+def test_sort_multiple_keys():
+    k1 = np.array([1, 0, 1, 0, 1, 0], np.int32)
+    k2 = np.array([3.0, 2.0, 1.0, np.nan, 1.0, 2.0], np.float32)
+    v = np.arange(6, dtype=np.int8)
+    for num_keys in (1, 2):
+        ours = red.sort_p.bind(wrap(k1), wrap(k2), wrap(v), dimension=0, num_keys=num_keys)
+        theirs = lax.sort((jnp.asarray(k1), jnp.asarray(k2), jnp.asarray(v)), num_keys=num_keys)
+        for o, t in zip(ours, theirs):
+            _assert_same(o, t)
+
+
+@pytest.mark.parametrize("shapes,dim,num_keys,err", [
+    (((3,), (4,)), 0, 1, TypeError),
+    (((3,), (3,)), 0, 0, ValueError),
+    (((3,), (3,)), 0, 3, ValueError),
+    (((3,),), 1, 1, ValueError),
+    (((),), 0, 1, ValueError),
+])
+def test_sort_rule_errors(shapes, dim, num_keys, err):
+    avals = [registry.aval_of(np.zeros(s, np.float32)) for s in shapes]
+    with pytest.raises(err):
+        red.sort_p.abstract_eval(*avals, dimension=dim, is_stable=True, num_keys=num_keys)
+
+
+def test_sort_rule_keeps_each_operands_weak_type():
+    avals = (registry.aval_of(np.zeros(3, np.float32), True),
+             registry.aval_of(np.zeros(3, np.int32), False))
+    out = red.sort_p.abstract_eval(*avals, dimension=0, is_stable=True, num_keys=1)
+    assert [o.weak_type for o in out] == [True, False]
+
+
+# --- abstract_eval agrees with the eager impl on every case above ----------------------------
+
+def _rule_cases():
+    for prim, _, shape, dt, axes in REDUCE_CASES[::7]:
+        yield prim, [_data(shape, dt)], {"axes": axes}
+    for prim, _, shape, dt, axis, idx in ARG_CASES[::5]:
+        yield prim, [_data(shape, dt)], {"axis": axis, "index_dtype": np.dtype(idx)}
+    for prim, _, shape, dt, axis, rev in SCAN_CASES[::3]:
+        yield prim, [_data(shape, dt)], {"axis": axis, "reverse": rev}
+    for shape, dim in [((7,), 0), ((3, 5), 1), ((2, 0, 3), 2)]:
+        yield red.sort_p, [_data(shape, "float32"), _data(shape, "int8")], \
+            {"dimension": dim, "is_stable": True, "num_keys": 1}
+
+
+@pytest.mark.parametrize("prim,bufs,params", list(_rule_cases()),
+                         ids=lambda v: getattr(v, "name", None))
+@pytest.mark.parametrize("weak", [False, True])
+def test_abstract_eval_agrees_with_impl(prim, bufs, params, weak):
+    arrays = [wrap(b, weak) for b in bufs]
+    avals = [registry.aval_of(b, weak) for b in bufs]
+    out = prim.bind(*arrays, **params)
+    rule = prim.abstract_eval(*avals, **params)
+    outs = out if prim.multiple_results else (out,)
+    rules = rule if prim.multiple_results else (rule,)
+    for o, r in zip(outs, rules):
+        assert (o.shape, o.dtype, o.weak_type) == (r.shape, r.dtype, r.weak_type)
+
+
+def test_family_is_declared():
+    names = {"reduce_sum", "reduce_prod", "reduce_max", "reduce_min", "reduce_and", "reduce_or",
+             "reduce_xor", "argmax", "argmin", "cumsum", "cumprod", "cummax", "cummin",
+             "cumlogsumexp", "sort"}
+    prims = registry.primitives()
+    assert names <= set(prims)
+    assert all(prims[n].family == "reduce" for n in names)
