@@ -22,6 +22,7 @@ NumPy's rule when advanced entries are not adjacent). Out-of-bounds indices are 
 """
 from __future__ import annotations
 
+import functools
 import math
 import operator
 from dataclasses import dataclass
@@ -81,6 +82,12 @@ def _broadcast_index_shapes(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
 
 def _plan(template: IndexTemplate, shape: tuple[int, ...],
           index_shapes: list[tuple[int, ...]]) -> _Plan:
+    return _plan_cached(template, tuple(shape), tuple(map(tuple, index_shapes)))
+
+
+@functools.lru_cache(maxsize=1024)
+def _plan_cached(template: IndexTemplate, shape: tuple[int, ...],
+                 index_shapes: tuple[tuple[int, ...], ...]) -> _Plan:
     if not isinstance(template, IndexTemplate):
         raise TypeError(f"index template must be an IndexTemplate, got {template!r}")
     bool_axes, basic, advanced, adv_shapes = [], [], [], []
@@ -203,6 +210,25 @@ def _advanced_indices(plan: _Plan, view: np.ndarray, idx_bufs: tuple[np.ndarray,
     return arrays, oob
 
 
+def _static_ints(plan: _Plan, shape: tuple[int, ...], normalize: bool,
+                 mode: str) -> tuple | None:
+    """When every advanced entry is a static integer, the basic index with those integers
+    resolved (clamped, or ``None`` for an out-of-bounds one under fill/drop)."""
+    if plan.bool_axes or any(e[0] != "int" for e, _ in plan.advanced):
+        return ()
+    basic = list(plan.basic)
+    for (_, i), axis in plan.advanced:
+        n = shape[axis]
+        if normalize and i < 0:
+            i += n
+        if not 0 <= i < n:
+            if mode != "clip":
+                return None
+            i = min(max(i, 0), n - 1)
+        basic[axis] = i
+    return tuple(basic) + (Ellipsis,)
+
+
 def _expanded(x: np.ndarray, plan: _Plan) -> np.ndarray:
     """A view of ``x`` with the scalar-boolean axes inserted, then basic-indexed."""
     if plan.bool_axes:
@@ -228,8 +254,12 @@ def _index_impl(operand: np.ndarray, *idx_bufs: np.ndarray, template: IndexTempl
                 mode: str = "clip", fill_value: Any = None, normalize: bool = True) -> np.ndarray:
     _check_index(mode, fill_value, idx_bufs)
     plan = _plan(template, operand.shape, [b.shape for b in idx_bufs])
-    out = _expanded(operand, plan)
-    if plan.advanced:
+    basic = _static_ints(plan, operand.shape, normalize, mode) if plan.advanced else ()
+    if basic:  # fast path: only static integers, in bounds or clamped
+        out = operand[basic]
+    else:
+        out = _expanded(operand, plan)
+    if plan.advanced and not basic:
         arrays, oob = _advanced_indices(plan, out, idx_bufs, normalize, mode)
         m, nb = len(arrays), len(plan.bshape)
         out = np.moveaxis(out, [axis for _, axis in plan.advanced], range(m))[tuple(arrays)]
@@ -285,6 +315,12 @@ def _index_update_impl(operand: np.ndarray, updates: np.ndarray, *idx_bufs: np.n
         upd = upd.reshape([d for i, d in enumerate(plan.out_shape) if i not in plan.newaxes])
     if not plan.advanced:
         _apply(op, view, upd)
+        return out
+    basic = _static_ints(plan, operand.shape, normalize, mode)
+    if basic is None:  # a static integer out of bounds: the update is dropped
+        return out
+    if basic:
+        _apply(op, out[basic], upd)
         return out
     arrays, oob = _advanced_indices(plan, view, idx_bufs, normalize, mode)
     nb = len(plan.bshape)

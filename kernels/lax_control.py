@@ -20,7 +20,7 @@ from ..runtime import dtypes
 from ..runtime.array import Array
 from ..runtime.pytree import tree_flatten, tree_unflatten
 from . import elementwise as ew
-from . import registry
+from . import structural as st
 from .lax_checks import (
     aval,
     aval_repr,
@@ -198,20 +198,20 @@ def _index(x: Array, i: int) -> Array:
     """``x[i]`` along the leading axis, through the slice and squeeze primitives."""
     start = (i,) + (0,) * (x.ndim - 1)
     limit = (i + 1,) + tuple(x.shape[1:])
-    s = registry.get("slice").bind(x, start_indices=start, limit_indices=limit, strides=None)
-    return registry.get("squeeze").bind(s, dimensions=(0,))
+    s = st.slice_p.bind(x, start_indices=start, limit_indices=limit, strides=None)
+    return st.squeeze_p.bind(s, dimensions=(0,))
 
 
 def _stack(ys: list[Array], like: Array, length: int) -> Array:
     """Stack per-iteration outputs along a new leading axis, with ``like``'s type."""
     if length == 0:
         zero = asarray(np.zeros((), like.dtype))
-        out = registry.get("broadcast_in_dim").bind(
+        out = st.broadcast_in_dim_p.bind(
             zero, shape=(0,) + tuple(like.shape), broadcast_dimensions=())
     else:
-        expand = registry.get("expand_dims")
+        expand = st.expand_dims_p
         parts = [expand.bind(convert(y, like.dtype, y.weak_type), dimensions=(0,)) for y in ys]
-        out = registry.get("concatenate").bind(*parts, dimension=0)
+        out = st.concatenate_p.bind(*parts, dimension=0)
     return convert(out, like.dtype, like.weak_type)
 
 
@@ -334,7 +334,7 @@ def _slice_in_dim(x: Array, start: int, stop: int | None, stride: int, axis: int
     limits = list(x.shape)
     strides = [1] * x.ndim
     starts[axis], limits[axis], strides[axis] = start, max(stop, start), stride
-    return registry.get("slice").bind(x, start_indices=tuple(starts),
+    return st.slice_p.bind(x, start_indices=tuple(starts),
                                       limit_indices=tuple(limits), strides=tuple(strides))
 
 
@@ -345,7 +345,7 @@ def _interleave(a: Array, b: Array, axis: int) -> Array:
     b_pad = [(0, 0, 0)] * b.ndim
     a_pad[axis] = (0, 1 if same else 0, 1)
     b_pad[axis] = (1, 0 if same else 1, 1)
-    pad = registry.get("pad")
+    pad = st.pad_p
     zero_a = convert(asarray(np.zeros((), a.dtype)), a.dtype, a.weak_type)
     zero_b = convert(asarray(np.zeros((), b.dtype)), b.dtype, b.weak_type)
     op = ew.or_p if a.dtype == dtypes.bool_ else ew.add_p
@@ -369,7 +369,7 @@ def associative_scan(fn: Callable[[Any, Any], Any], elems: Any, reverse: bool = 
     flat = [asarray(x) for x in raw]
     from .shapes import canonicalize_axis
     axis = canonicalize_axis(axis, flat[0].ndim)
-    rev = registry.get("rev")
+    rev = st.rev_p
     if reverse:
         flat = [rev.bind(x, dimensions=(axis,)) for x in flat]
     num = flat[0].shape[axis]
@@ -393,7 +393,7 @@ def associative_scan(fn: Callable[[Any, Any], Any], elems: Any, reverse: bool = 
                            [_slice_in_dim(e, 2, None, 2, axis) for e in es])
         else:
             even = combine(odd, [_slice_in_dim(e, 2, None, 2, axis) for e in es])
-        cat = registry.get("concatenate")
+        cat = st.concatenate_p
         even = [cat.bind(_slice_in_dim(e, 0, 1, 1, axis), r, dimension=axis)
                 for e, r in zip(es, even)]
         return [_interleave(e, o, axis) for e, o in zip(even, odd)]

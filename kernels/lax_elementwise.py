@@ -18,7 +18,11 @@ from ..runtime import dtypes
 from ..runtime.array import Array
 from ..runtime.pytree import tree_map
 from . import elementwise as ew
-from . import registry
+from . import (
+    registry,
+    special,  # noqa: F401 - registers erf, lgamma, ... for the lookups below
+)
+from . import structural as st
 from .numpy.promote import asarray, convert
 
 # Accepted dtype kinds and the names JAX prints for them ('V' is bfloat16's kind).
@@ -32,7 +36,7 @@ ANY = ("iufcVb", "integer, floating, complexfloating, bool")
 SIGNED = ("ifcV", "floating, complexfloating, signedinteger")
 REAL = ("iufV", "integer, floating")
 COMPLEX = ("c", "complexfloating")
-COMPLEX_PARTS = ("fc", "float32, float64")
+COMPLEX_PARTS = ("float32 float64", "float32, float64")  # dtype names, not kinds
 
 # lax's hint at the promoting jax.numpy function, by primitive name (JAX's table).
 _JNP_EQUIVALENT = {
@@ -93,7 +97,8 @@ def broadcasting_shape(name: str, *xs: Array) -> tuple[int, ...]:
 
 
 def _check_kind(name: str, x: Array, kinds: tuple[str, str], pos: int | None) -> None:
-    if x.dtype.kind in kinds[0]:
+    accepted = kinds[0].split() if " " in kinds[0] else None
+    if (x.dtype.name in accepted) if accepted else (x.dtype.kind in kinds[0]):
         return
     if pos is None:
         raise TypeError(f"{name} does not accept dtype {x.dtype.name}. Accepted dtypes are "
@@ -103,7 +108,7 @@ def _check_kind(name: str, x: Array, kinds: tuple[str, str], pos: int | None) ->
 
 
 def _prim(name: str) -> registry.Primitive:
-    """Primitives are looked up when called: some families land after this module."""
+    """An elementwise or special-function primitive, by its (lax) name."""
     return registry.get(name)
 
 
@@ -198,7 +203,8 @@ imag = _unary("imag", COMPLEX)
 def conj(x: Any) -> Array:
     """Complex conjugate; a real operand becomes complex (as ``lax.conj``)."""
     x = operand("conj", x)
-    _check_kind("conj", x, ("fc", "float32, float64, complexfloating"), None)
+    _check_kind("conj", x, ("float32 float64 complex64 complex128",
+                            "float32, complexfloating, float64"), None)
     if x.dtype.kind != "c":
         cdt = dtypes.complex128 if x.dtype == dtypes.float64 else dtypes.complex64
         return convert(x, cdt, x.weak_type)
@@ -367,7 +373,7 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, sharding: Any = None
                         f"{fill.shape}.")
     if dtype is not None:
         fill = convert(fill, dtypes.canonicalize_dtype(dtypes.dtype(dtype)), False)
-    return registry.get("broadcast_in_dim").bind(fill, shape=shape, broadcast_dimensions=())
+    return st.broadcast_in_dim_p.bind(fill, shape=shape, broadcast_dimensions=())
 
 
 def full_like(x: Any, fill_value: Any, dtype: Any = None, shape: Any = None,

@@ -2,8 +2,8 @@
 
 Each function normalises its static arguments (tuples of ints, canonical dtypes; negative
 axes only where lax accepts them: ``squeeze``, ``expand_dims``, ``sort``, ``top_k``) and
-binds one primitive, whose shape rule raises lax's errors. Primitives are looked up when
-called, since their family modules land independently of this one.
+binds one primitive after running its shape rule, which raises lax's errors (eager ``bind``
+only consults the rule when the NumPy kernel fails, and NumPy accepts e.g. negative axes).
 """
 from __future__ import annotations
 
@@ -16,14 +16,20 @@ import numpy as np
 from ..runtime import dtypes
 from ..runtime.array import Array
 from . import elementwise as ew
-from . import registry
+from . import indexing as ix
+from . import linalg as la
+from . import reduce as rd
+from . import structural as st
 from .lax_elementwise import check_same_dtypes, operand
 from .numpy.promote import asarray, convert
+from .registry import Primitive, aval_of
 from .shapes import canonicalize_axis
 
 
-def _p(name: str) -> registry.Primitive:
-    return registry.get(name)
+def _bind(prim: Primitive, *args: Array, **params: Any) -> Any:
+    """Bind after running the shape rule: NumPy kernels accept some input lax refuses."""
+    prim.abstract_eval(*[aval_of(a._buf, a.weak_type) for a in args], **params)
+    return prim.bind(*args, **params)
 
 
 def _ints(name: str, arg: str, obj: Any) -> tuple[int, ...]:
@@ -45,7 +51,7 @@ def broadcast_in_dim(operand_: Any, shape: Sequence[int], broadcast_dimensions: 
                      *, out_sharding: Any = None) -> Array:
     """Broadcast to ``shape``; operand axis ``i`` becomes output axis ``broadcast_dimensions[i]``."""
     x = operand("broadcast_in_dim", operand_)
-    return _p("broadcast_in_dim").bind(x, shape=_ints("broadcast_in_dim", "shape", shape),
+    return _bind(st.broadcast_in_dim_p, x, shape=_ints("broadcast_in_dim", "shape", shape),
                                        broadcast_dimensions=tuple(broadcast_dimensions))
 
 
@@ -54,7 +60,7 @@ def broadcast(operand_: Any, sizes: Sequence[int], *, out_sharding: Any = None) 
     x = operand("broadcast", operand_)
     sizes = _ints("broadcast", "sizes", sizes)
     dims = tuple(range(len(sizes), len(sizes) + x.ndim))
-    return _p("broadcast_in_dim").bind(x, shape=sizes + tuple(x.shape),
+    return _bind(st.broadcast_in_dim_p, x, shape=sizes + tuple(x.shape),
                                        broadcast_dimensions=dims)
 
 
@@ -64,10 +70,10 @@ def reshape(operand_: Any, new_sizes: Sequence[int] | int,
     x = operand("reshape", operand_)
     new_sizes = _ints("reshape", "new_sizes", new_sizes)
     if dimensions is not None and tuple(dimensions) != tuple(range(x.ndim)):
-        x = _p("transpose").bind(x, permutation=tuple(dimensions))
+        x = _bind(st.transpose_p, x, permutation=tuple(dimensions))
     if new_sizes == tuple(x.shape):
         return x
-    return _p("reshape").bind(x, new_sizes=new_sizes)
+    return _bind(st.reshape_p, x, new_sizes=new_sizes)
 
 
 def transpose(operand_: Any, permutation: Sequence[int]) -> Array:
@@ -76,7 +82,7 @@ def transpose(operand_: Any, permutation: Sequence[int]) -> Array:
     perm = tuple(permutation)
     if perm == tuple(range(x.ndim)):
         return x
-    return _p("transpose").bind(x, permutation=perm)
+    return _bind(st.transpose_p, x, permutation=perm)
 
 
 def squeeze(array: Any, dimensions: Sequence[int]) -> Array:
@@ -85,7 +91,7 @@ def squeeze(array: Any, dimensions: Sequence[int]) -> Array:
     dims = tuple(canonicalize_axis(d, x.ndim) for d in dimensions)
     if not dims:
         return x
-    return _p("squeeze").bind(x, dimensions=dims)
+    return _bind(st.squeeze_p, x, dimensions=dims)
 
 
 def expand_dims(array: Any, dimensions: Sequence[int]) -> Array:
@@ -95,20 +101,20 @@ def expand_dims(array: Any, dimensions: Sequence[int]) -> Array:
     dims = tuple(d + ndim if d < 0 else d for d in (operator.index(d) for d in dimensions))
     if not dims:
         return x
-    return _p("expand_dims").bind(x, dimensions=dims)
+    return _bind(st.expand_dims_p, x, dimensions=dims)
 
 
 def rev(operand_: Any, dimensions: Sequence[int]) -> Array:
     """Reverse the order of elements along ``dimensions``."""
     x = operand("rev", operand_)
-    return _p("rev").bind(x, dimensions=tuple(dimensions))
+    return _bind(st.rev_p, x, dimensions=tuple(dimensions))
 
 
 def slice(operand_: Any, start_indices: Sequence[int], limit_indices: Sequence[int],
           strides: Sequence[int] | None = None) -> Array:  # lax's name shadows the builtin
     """The static slice ``[start:limit:stride]`` along every axis."""
     x = operand("slice", operand_)
-    return _p("slice").bind(x, start_indices=tuple(start_indices),
+    return _bind(st.slice_p, x, start_indices=tuple(start_indices),
                             limit_indices=tuple(limit_indices),
                             strides=None if strides is None else tuple(strides))
 
@@ -138,7 +144,7 @@ def index_in_dim(operand_: Any, index: int, axis: int = 0, keepdims: bool = True
                          f"{x.shape[axis]}")
     index = index + x.shape[axis] if index < 0 else index
     out = slice_in_dim(x, index, index + 1, 1, axis)
-    return out if keepdims else _p("squeeze").bind(out, dimensions=(axis,))
+    return out if keepdims else _bind(st.squeeze_p, out, dimensions=(axis,))
 
 
 def concatenate(operands: Sequence[Any], dimension: int) -> Array:
@@ -148,7 +154,7 @@ def concatenate(operands: Sequence[Any], dimension: int) -> Array:
     xs = [operand("concatenate", x, i) for i, x in enumerate(operands)]
     if len(xs) == 1:
         return xs[0]
-    return _p("concatenate").bind(*xs, dimension=operator.index(dimension))
+    return _bind(st.concatenate_p, *xs, dimension=operator.index(dimension))
 
 
 def pad(operand_: Any, padding_value: Any,
@@ -157,26 +163,32 @@ def pad(operand_: Any, padding_value: Any,
     x = operand("pad", operand_, 0)
     value = operand("pad", padding_value, 1)
     config = tuple(tuple(operator.index(p) for p in c) for c in padding_config)
-    return _p("pad").bind(x, value, padding_config=config)
+    return _bind(st.pad_p, x, value, padding_config=config)
 
 
 def iota(dtype: Any, size: int) -> Array:
     """``[0, 1, ..., size - 1]`` of ``dtype``."""
-    return _p("iota").bind(dtype=_dtype(dtype), shape=(operator.index(size),), dimension=0)
+    return _bind(st.iota_p, dtype=_dtype(dtype), shape=(operator.index(size),), dimension=0)
 
 
 def broadcasted_iota(dtype: Any, shape: Sequence[int], dimension: int, *,
                      out_sharding: Any = None) -> Array:
     """Indices along ``dimension`` broadcast to ``shape``."""
-    return _p("iota").bind(dtype=_dtype(dtype), shape=_ints("iota", "shape", shape),
+    return _bind(st.iota_p, dtype=_dtype(dtype), shape=_ints("iota", "shape", shape),
                            dimension=operator.index(dimension))
 
 
 # --- dynamic slicing --------------------------------------------------------------------------
 
-def _start_indices(name: str, x: Array, start_indices: Any) -> list[int]:
+def _start_indices(name: str, x: Array, start_indices: Any) -> list[Array]:
+    """Start indices as 0-d integer arrays of one dtype; negative ones count from the end.
+
+    The wrap-around is computed on the arrays (``select(i < 0, i + d, i)``, as JAX does), so
+    that traced indices work too; the primitive then clamps the window into bounds.
+    """
     if isinstance(start_indices, (Array, np.ndarray)):
-        idx = [operand(name, v) for v in np.asarray(start_indices)]
+        starts = operand(name, start_indices)
+        idx = [index_in_dim(starts, i, keepdims=False) for i in range(starts.shape[0])]
     else:
         idx = [operand(name, i) for i in start_indices]
     if len(idx) != x.ndim:
@@ -185,15 +197,14 @@ def _start_indices(name: str, x: Array, start_indices: Any) -> list[int]:
     if idx and (len({i.dtype for i in idx}) > 1 or idx[0].dtype.kind not in "iu"):
         raise TypeError(f"index arguments to {name} must be integers of the same type, got: "
                         f"{', '.join(i.dtype.name for i in idx)}")
-    return [int(i) for i in idx]
-
-
-def _clamped(starts: list[int], sizes: Sequence[int], shape: Sequence[int]) -> list[int]:
-    # Negative indices count from the end, then XLA clamps so the window fits.
     out = []
-    for s, k, d in zip(starts, sizes, shape):
-        s = s + d if s < 0 else s
-        out.append(int(np.clip(s, 0, d - k)))
+    for i, d in zip(idx, x.shape):
+        if i.dtype.kind == "u":
+            out.append(i)
+            continue
+        size = convert(asarray(d), i.dtype, i.weak_type)
+        zero = convert(asarray(0), i.dtype, i.weak_type)
+        out.append(ew.select_n_p.bind(ew.lt_p.bind(i, zero), i, ew.add_p.bind(i, size)))
     return out
 
 
@@ -203,11 +214,7 @@ def dynamic_slice(operand_: Any, start_indices: Any, slice_sizes: Sequence[int],
     x = operand("dynamic_slice", operand_)
     starts = _start_indices("dynamic_slice", x, start_indices)
     sizes = _ints("dynamic_slice", "slice_sizes", slice_sizes)
-    if len(sizes) != x.ndim or any(k > d for k, d in zip(sizes, x.shape)):
-        raise TypeError(f"slice slice_sizes must be less than or equal to operand shape, got "
-                        f"slice_sizes {sizes} for operand shape {x.shape}.")
-    starts = _clamped(starts, sizes, x.shape)
-    return slice(x, starts, [s + k for s, k in zip(starts, sizes)])
+    return _bind(ix.dynamic_slice_p, x, *starts, slice_sizes=sizes)
 
 
 def dynamic_update_slice(operand_: Any, update: Any, start_indices: Any, *,
@@ -217,21 +224,7 @@ def dynamic_update_slice(operand_: Any, update: Any, start_indices: Any, *,
     u = operand("dynamic_update_slice", update, 1)
     starts = _start_indices("dynamic_update_slice", x, start_indices)
     check_same_dtypes("dynamic_update_slice", x, u)
-    if u.ndim != x.ndim:
-        raise TypeError(f"dynamic_update_slice update must have the same rank as operand, got "
-                        f"update shape {u.shape} for operand shape {x.shape}.")
-    if any(k > d for k, d in zip(u.shape, x.shape)):
-        raise TypeError(f"dynamic_update_slice update shape must be smaller than operand "
-                        f"shape, got update shape {u.shape} for operand shape {x.shape}.")
-    starts = _clamped(starts, u.shape, x.shape)
-    # Pad the update into place and select it where a padded mask of ones lies.
-    config = tuple((s, d - s - k, 0) for s, k, d in zip(starts, u.shape, x.shape))
-    placed = _p("pad").bind(u, convert(asarray(np.zeros((), u.dtype)), u.dtype, u.weak_type),
-                            padding_config=config)
-    ones = _p("broadcast_in_dim").bind(asarray(True), shape=tuple(u.shape),
-                                       broadcast_dimensions=())
-    mask = _p("pad").bind(ones, asarray(False), padding_config=config)
-    return ew.select_n_p.bind(mask, x, placed)
+    return _bind(ix.dynamic_update_slice_p, x, u, *starts)
 
 
 def dynamic_slice_in_dim(operand_: Any, start_index: Any, slice_size: int, axis: int = 0, *,
@@ -253,7 +246,7 @@ def dynamic_index_in_dim(operand_: Any, index: Any, axis: int = 0, keepdims: boo
     out = dynamic_slice_in_dim(operand_, index, 1, axis)
     if keepdims:
         return out
-    return _p("squeeze").bind(out, dimensions=(canonicalize_axis(axis, out.ndim),))
+    return _bind(st.squeeze_p, out, dimensions=(canonicalize_axis(axis, out.ndim),))
 
 
 def dynamic_update_slice_in_dim(operand_: Any, update: Any, start_index: Any, axis: int, *,
@@ -274,7 +267,7 @@ def dynamic_update_index_in_dim(operand_: Any, update: Any, index: Any, axis: in
     axis = canonicalize_axis(axis, x.ndim)
     u = operand("dynamic_update_index_in_dim", update)
     if u.ndim == x.ndim - 1:
-        u = _p("expand_dims").bind(u, dimensions=(axis,))
+        u = _bind(st.expand_dims_p, u, dimensions=(axis,))
     return dynamic_update_slice_in_dim(x, u, index, axis)
 
 
@@ -288,7 +281,7 @@ def dot_general(lhs: Any, rhs: Any, dimension_numbers: Any, precision: Any = Non
     (lc, rc), (lb, rb) = dimension_numbers
     dims = ((tuple(lc), tuple(rc)), (tuple(lb), tuple(rb)))
     pref = None if preferred_element_type is None else _dtype(preferred_element_type)
-    return _p("dot_general").bind(x, y, dimension_numbers=dims, precision=precision,
+    return _bind(la.dot_general_p, x, y, dimension_numbers=dims, precision=precision,
                                   preferred_element_type=pref)
 
 
@@ -311,7 +304,7 @@ def dot(lhs: Any, rhs: Any, *, dimension_numbers: Any = None, precision: Any = N
 def _reducer(name: str) -> Any:
     def fn(operand_: Any, axes: Sequence[int], *, out_sharding: Any = None) -> Array:
         x = operand(name, operand_)
-        return _p(name).bind(x, axes=tuple(axes))
+        return _bind(getattr(rd, f"{name}_p"), x, axes=tuple(axes))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"``{name}`` over the (non-negative) ``axes``."
     return fn
@@ -329,13 +322,13 @@ reduce_xor = _reducer("reduce_xor")
 def argmax(operand_: Any, axis: int, index_dtype: Any) -> Array:
     """Index of the largest element along ``axis`` (the first one on ties and NaN)."""
     x = operand("argmax", operand_)
-    return _p("argmax").bind(x, axis=operator.index(axis), index_dtype=np.dtype(index_dtype))
+    return _bind(rd.argmax_p, x, axis=operator.index(axis), index_dtype=np.dtype(index_dtype))
 
 
 def argmin(operand_: Any, axis: int, index_dtype: Any) -> Array:
     """Index of the smallest element along ``axis`` (the first one on ties and NaN)."""
     x = operand("argmin", operand_)
-    return _p("argmin").bind(x, axis=operator.index(axis), index_dtype=np.dtype(index_dtype))
+    return _bind(rd.argmin_p, x, axis=operator.index(axis), index_dtype=np.dtype(index_dtype))
 
 
 def _cumulative(name: str) -> Any:
@@ -343,7 +336,7 @@ def _cumulative(name: str) -> Any:
         x = operand(name, operand_)
         if x.ndim == 0:
             raise ValueError(f"axis {axis} is out of bounds for array of shape ()")
-        return _p(name).bind(x, axis=axis, reverse=bool(reverse))
+        return _bind(getattr(rd, f"{name}_p"), x, axis=axis, reverse=bool(reverse))
     fn.__name__ = fn.__qualname__ = name
     fn.__doc__ = f"Inclusive ``{name}`` along ``axis`` (from the end if ``reverse``)."
     return fn
@@ -364,7 +357,7 @@ def sort(operand_: Any, dimension: int = -1, is_stable: bool = True,
     if single and num_keys != 1:
         raise ValueError(f"num_keys={num_keys} must equal 1 for a single operand.")
     dim = canonicalize_axis(dimension, xs[0].ndim)
-    out = _p("sort").bind(*xs, dimension=dim, is_stable=bool(is_stable),
+    out = _bind(rd.sort_p, *xs, dimension=dim, is_stable=bool(is_stable),
                           num_keys=operator.index(num_keys))
     return out[0] if single else tuple(out)
 
@@ -390,9 +383,9 @@ def top_k(operand_: Any, k: int, *, axis: int = -1) -> list[Array]:
     if k > x.shape[axis]:
         raise ValueError(f"k argument to top_k must be no larger than size along axis; got "
                          f"k={k} with shape={list(x.shape)} and axis={axis}")
-    idx = _p("iota").bind(dtype=dtypes.int32, shape=tuple(x.shape), dimension=axis)
-    flip = _p("rev")
-    xs, ids = _p("sort").bind(flip.bind(x, dimensions=(axis,)),
+    idx = _bind(st.iota_p, dtype=dtypes.int32, shape=tuple(x.shape), dimension=axis)
+    flip = st.rev_p
+    xs, ids = _bind(rd.sort_p, flip.bind(x, dimensions=(axis,)),
                               flip.bind(idx, dimensions=(axis,)),
                               dimension=axis, is_stable=True, num_keys=1)
     values = slice_in_dim(flip.bind(xs, dimensions=(axis,)), 0, k, 1, axis)

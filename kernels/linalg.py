@@ -9,7 +9,10 @@ Cholesky factor and a singular one gives infinities in a solve.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+import functools
+import math
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -28,6 +31,18 @@ DimensionNumbers = tuple[tuple[tuple[int, ...], tuple[int, ...]],
 
 def canonical_dimension_numbers(dimension_numbers: Any) -> DimensionNumbers:
     """``((lhs_contract, rhs_contract), (lhs_batch, rhs_batch))`` as tuples of ints."""
+    try:
+        return _canonical_cached(dimension_numbers)
+    except TypeError:  # unhashable (lists): convert without the cache
+        return _canonical(dimension_numbers)
+
+
+@functools.lru_cache(maxsize=1024)
+def _canonical_cached(dimension_numbers: Any) -> DimensionNumbers:
+    return _canonical(dimension_numbers)
+
+
+def _canonical(dimension_numbers: Any) -> DimensionNumbers:
     try:
         (lc, rc), (lb, rb) = dimension_numbers
         return ((tuple(int(d) for d in lc), tuple(int(d) for d in rc)),
@@ -53,6 +68,7 @@ def _type_properties(dt: np.dtype) -> tuple:
             int(info.nmant) if floating else -1, width, real.kind != "u")
 
 
+@functools.lru_cache(maxsize=512)
 def _dot_result_dtype(lhs: np.dtype, rhs: np.dtype, preferred: Any) -> np.dtype:
     lp, rp = _type_properties(lhs), _type_properties(rhs)
     if lp > rp:
@@ -81,11 +97,13 @@ def _check_dims(side: str, dims: Sequence[int], ndim: int, batch, contract) -> N
                         f"{side} of rank {ndim}")
 
 
-def _dot_general_rule(lhs: ShapedArray, rhs: ShapedArray, *, dimension_numbers: Any,
-                      precision: Any = None, preferred_element_type: Any = None) -> ShapedArray:
-    (lc, rc), (lb, rb) = canonical_dimension_numbers(dimension_numbers)
-    _check_dims("lhs", lc + lb, lhs.ndim, lb, lc)
-    _check_dims("rhs", rc + rb, rhs.ndim, rb, rc)
+@functools.lru_cache(maxsize=2048)
+def dot_general_shape(lhs: tuple[int, ...], rhs: tuple[int, ...],
+                      dims: DimensionNumbers) -> tuple[int, ...]:
+    """The output shape (batch, lhs free, rhs free), or JAX's TypeError for bad dims."""
+    (lc, rc), (lb, rb) = dims
+    _check_dims("lhs", lc + lb, len(lhs), lb, lc)
+    _check_dims("rhs", rc + rb, len(rhs), rb, rc)
     if len(lb) != len(rb):
         raise TypeError("dot_general requires equal numbers of lhs_batch and rhs_batch "
                         f"dimensions, got lhs_batch {lb} and rhs_batch {rb}.")
@@ -100,20 +118,27 @@ def _dot_general_rule(lhs: ShapedArray, rhs: ShapedArray, *, dimension_numbers: 
             raise TypeError(f"dot_general requires {side} batch dimensions to be disjoint "
                             f"from contracting dimensions, got {side}_batch {batch} and "
                             f"{side}_contracting {contract}.")
-    lbs, rbs = tuple(lhs.shape[d] for d in lb), tuple(rhs.shape[d] for d in rb)
+    lbs, rbs = tuple(lhs[d] for d in lb), tuple(rhs[d] for d in rb)
     if lbs != rbs:
         raise TypeError("dot_general requires lhs batch dimensions and rhs batch dimensions "
                         f"to have the same shape, got {lbs} and {rbs}.")
-    lcs, rcs = tuple(lhs.shape[d] for d in lc), tuple(rhs.shape[d] for d in rc)
+    lcs, rcs = tuple(lhs[d] for d in lc), tuple(rhs[d] for d in rc)
     if lcs != rcs:
         raise TypeError("dot_general requires contracting dimensions to have the same "
                         f"shape, got {lcs} and {rcs}.")
+    lfree = tuple(n for i, n in enumerate(lhs) if i not in lc + lb)
+    rfree = tuple(n for i, n in enumerate(rhs) if i not in rc + rb)
+    return lbs + lfree + rfree
+
+
+def _dot_general_rule(lhs: ShapedArray, rhs: ShapedArray, *, dimension_numbers: Any,
+                      precision: Any = None, preferred_element_type: Any = None) -> ShapedArray:
+    dims = canonical_dimension_numbers(dimension_numbers)
+    shape = dot_general_shape(tuple(lhs.shape), tuple(rhs.shape), dims)
     for a in (lhs, rhs):
         dtypes.check_supported(a.dtype)
     out_dt = _dot_result_dtype(lhs.dtype, rhs.dtype, preferred_element_type)
-    lfree = tuple(s for i, s in enumerate(lhs.shape) if i not in lc + lb)
-    rfree = tuple(s for i, s in enumerate(rhs.shape) if i not in rc + rb)
-    return ShapedArray(lbs + lfree + rfree, out_dt, lhs.weak_type and rhs.weak_type)
+    return ShapedArray(shape, out_dt, lhs.weak_type and rhs.weak_type)
 
 
 def _compute_dtype(dt: np.dtype) -> np.dtype:
@@ -125,7 +150,9 @@ def _compute_dtype(dt: np.dtype) -> np.dtype:
 @quiet
 def _dot_general(lhs: np.ndarray, rhs: np.ndarray, *, dimension_numbers: Any,
                  precision: Any = None, preferred_element_type: Any = None) -> np.ndarray:
-    (lc, rc), (lb, rb) = canonical_dimension_numbers(dimension_numbers)
+    dims = canonical_dimension_numbers(dimension_numbers)
+    dot_general_shape(lhs.shape, rhs.shape, dims)  # NumPy would contract mismatched axes
+    (lc, rc), (lb, rb) = dims
     out_dt = _dot_result_dtype(lhs.dtype, rhs.dtype, preferred_element_type)
     work = _compute_dtype(out_dt)
     # Casting first keeps integer arithmetic in the result type: int32 products wrap around
@@ -134,7 +161,10 @@ def _dot_general(lhs: np.ndarray, rhs: np.ndarray, *, dimension_numbers: Any,
     rhs = rhs.astype(work, copy=False)
     lfree = [i for i in range(lhs.ndim) if i not in lc + lb]
     rfree = [i for i in range(rhs.ndim) if i not in rc + rb]
-    if work.kind in "fc":
+    if work.kind in "fc" and not lb and lc == (lhs.ndim - 1,) and \
+            rc == ((0,) if rhs.ndim == 1 else (rhs.ndim - 2,)):
+        out = np.dot(lhs, rhs)  # jnp.dot's own contraction: NumPy's dot is exactly that
+    elif work.kind in "fc":
         out = _dot_via_matmul(lhs, rhs, lc, rc, lb, rb, lfree, rfree)
     else:
         # Integer and boolean products have no BLAS path; einsum's loops are the fastest
@@ -145,7 +175,7 @@ def _dot_general(lhs: np.ndarray, rhs: np.ndarray, *, dimension_numbers: Any,
 
 def _dot_via_matmul(lhs, rhs, lc, rc, lb, rb, lfree, rfree) -> np.ndarray:
     def size(shape, dims):
-        return int(np.prod([shape[d] for d in dims], dtype=np.int64))
+        return math.prod(shape[d] for d in dims)
     batch_shape = tuple(lhs.shape[d] for d in lb)
     lfree_shape = tuple(lhs.shape[d] for d in lfree)
     rfree_shape = tuple(rhs.shape[d] for d in rfree)
@@ -205,7 +235,7 @@ def _batched(fn, a: np.ndarray, fail_shapes: Sequence[tuple[int, ...]]) -> list[
     except np.linalg.LinAlgError:
         pass
     batch = a.shape[:-2]
-    flat = a.reshape((-1,) + a.shape[-2:])
+    flat = a.reshape((int(np.prod(batch, dtype=np.int64)),) + a.shape[-2:])
     pieces = []
     for mat in flat:
         try:
@@ -316,8 +346,8 @@ def _lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """LU with partial pivoting (LAPACK ``getrf``), vectorised over the batch."""
     batch, (m, n) = a.shape[:-2], a.shape[-2:]
     k = min(m, n)
-    lu = a.reshape((-1, m, n)).copy()
-    nb = lu.shape[0]
+    nb = int(np.prod(batch, dtype=np.int64))
+    lu = a.reshape((nb, m, n)).copy()
     rows = np.arange(nb)
     perm = np.broadcast_to(np.arange(m, dtype=np.int32), (nb, m)).copy()
     pivots = np.zeros((nb, k), np.int32)

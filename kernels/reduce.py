@@ -2,8 +2,8 @@
 
 These mirror ``jax.lax``'s reduction primitives. Axes are static, canonical (non-negative)
 Python ints: ``axc.numpy`` normalises user axes before binding. Results keep the operand's
-dtype and weak type (as ``lax.reduce_sum_p`` does); ``argmax``/``argmin`` return indices,
-never weak. Float16 and bfloat16 data are accumulated in float32 and rounded once, as XLA
+dtype and weak type (as ``lax.reduce_sum_p`` does; the logical ``reduce_and/or/xor`` drop
+it, as lax's do); ``argmax``/``argmin`` return indices, never weak. Float16 and bfloat16 data are accumulated in float32 and rounded once, as XLA
 does on CPU, so a long sum does not drift in half precision.
 """
 from __future__ import annotations
@@ -51,15 +51,18 @@ def _check_axes(axes: tuple[int, ...], x: ShapedArray) -> None:
         raise ValueError(f"reduction axes {axes} contains out-of-bounds indices for {x}.")
 
 
+_LOGICAL = ("reduce_and", "reduce_or", "reduce_xor")
+
+
 def _reduce_rule(name: str, kinds: str) -> Callable:
     def rule(x: ShapedArray, *, axes: tuple[int, ...]) -> ShapedArray:
-        if name in ("reduce_and", "reduce_or", "reduce_xor") and x.dtype.kind not in kinds:
+        if name in _LOGICAL and x.dtype.kind not in kinds:
             raise TypeError(f"logical reduction requires operand dtype bool or int, got "
                             f"{x.dtype.name}.")
         _check_dtype(name, x, kinds)
         _check_axes(axes, x)
         shape = tuple(d for i, d in enumerate(x.shape) if i not in axes)
-        return ShapedArray(shape, x.dtype, x.weak_type)
+        return ShapedArray(shape, x.dtype, x.weak_type and name not in _LOGICAL)
     return rule
 
 
@@ -108,8 +111,10 @@ def _bitwise(ufunc: np.ufunc) -> Callable:
 
 
 def _declare_reduce(name: str, impl: Callable, kinds: str) -> Primitive:
+    # The logical reductions drop the weak type, as lax's do; the others keep it.
+    weak_rule = never_weak if name in _LOGICAL else first_weak
     return Primitive(name, impl=impl, abstract_eval=_reduce_rule(name, kinds),
-                     weak_rule=first_weak, family="reduce")
+                     weak_rule=weak_rule, family="reduce")
 
 
 reduce_sum_p = _declare_reduce("reduce_sum", _accumulating(np.add), NUMERIC)

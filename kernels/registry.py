@@ -46,6 +46,7 @@ class _Pending:
 PENDING = _Pending()
 
 _REGISTRY: dict[str, "Primitive"] = {}
+_new_array = object.__new__
 
 # Interpreters that intercept ``bind`` (jit staging pushes one). Empty means eager.
 _INTERPRETERS: list[Any] = []
@@ -98,9 +99,16 @@ class Primitive:
         """Apply the primitive: eagerly on concrete arrays, or through the active interpreter."""
         if _INTERPRETERS:
             return _INTERPRETERS[-1].process_primitive(self, args, params)
-        weak = self.weak_rule([a._weak for a in args], **params)
+        if self.weak_rule is _all_weak:  # the common case, without building a list
+            weak = True
+            for a in args:
+                weak = weak and a._weak
+            weak = weak and bool(args)
+        else:
+            weak = self.weak_rule([a._weak for a in args], **params)
         bufs = [a._buf for a in args]
-        if self.eager_kinds is not None and bufs and bufs[0].dtype.kind not in self.eager_kinds:
+        kinds = self.eager_kinds
+        if kinds is not None and bufs[0].dtype.kind not in kinds:
             self._raise_shape_error(args, params)
         try:
             out = self.impl(*bufs, **params)
@@ -109,7 +117,12 @@ class Primitive:
             raise
         if self.multiple_results:
             return tuple(wrap(o, weak) for o in out)
-        return wrap(out, weak)
+        if type(out) is not np.ndarray:
+            out = np.asarray(out)
+        a = _new_array(Array)
+        a._buf = out
+        a._weak = weak
+        return a
 
     def _raise_shape_error(self, args: tuple, params: dict) -> None:
         """Run the shape rule on ``args`` so that bad input gets its precise error."""

@@ -10,7 +10,8 @@ computed in float32 and rounded back, as XLA does.
 from __future__ import annotations
 
 import math
-from typing import Any, Callable, Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 

@@ -172,7 +172,8 @@ def _squeeze_rule(x: ShapedArray, *, dimensions: tuple[int, ...]) -> ShapedArray
 
 
 def _squeeze(x: np.ndarray, *, dimensions: tuple[int, ...]) -> np.ndarray:
-    if any(not 0 <= d < x.ndim or x.shape[d] != 1 for d in dimensions):
+    if len(set(dimensions)) != len(dimensions) or \
+            any(not 0 <= d < x.ndim or x.shape[d] != 1 for d in dimensions):
         _invalid()
     return x.reshape(tuple(s for i, s in enumerate(x.shape) if i not in set(dimensions)))
 

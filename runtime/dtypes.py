@@ -34,13 +34,16 @@ if bfloat16 is not None:
 # 64-bit -> 32-bit when x64 is off.
 _CANONICAL_32 = {int64: int32, uint64: uint32, float64: float32, complex128: complex64}
 
-# Weak (Python scalar) kinds are represented by the Python types themselves, as in JAX.
-_WEAK_KIND = {"i": int, "u": int, "f": float, "c": complex, "V": float}
+# Weak (Python scalar) lattice nodes. Strings, not the Python types, because
+# ``np.dtype("int64") == int`` is True and would confuse set and dict lookups.
+I_WEAK, F_WEAK, C_WEAK = "i*", "f*", "c*"
+_WEAK_KIND = {"i": I_WEAK, "u": I_WEAK, "f": F_WEAK, "c": C_WEAK, "V": F_WEAK}
+_WEAK_NODES = {I_WEAK: int, F_WEAK: float, C_WEAK: complex}
 _weak_types = (int, float, complex)
 
 
-def _lattice() -> dict[Any, list[Any]]:
-    b1, i_, f_, c_ = bool_, int, float, complex
+def _lattice(x64: bool) -> dict[Any, list[Any]]:
+    b1, i_, f_, c_ = bool_, I_WEAK, F_WEAK, C_WEAK
     edges: dict[Any, list[Any]] = {
         b1: [i_],
         i_: [uint8, int8],
@@ -53,6 +56,10 @@ def _lattice() -> dict[Any, list[Any]]:
     }
     if bfloat16 is not None:
         edges[bfloat16] = [float32]
+    if not x64:
+        # Without x64 no promotion may create a 64-bit type from 32-bit inputs:
+        # uint32 with a signed integer meets at int32 (JAX's x32 lattice).
+        edges[uint32] = [int32, uint64]
     return edges
 
 
@@ -70,15 +77,16 @@ def _upper_bounds(edges: dict[Any, list[Any]]) -> dict[Any, frozenset]:
     return ub
 
 
-_UPPER = _upper_bounds(_lattice())
+_UPPER = {x64: _upper_bounds(_lattice(x64)) for x64 in (False, True)}
 
 
 def _join(nodes) -> Any:
     """Least upper bound of lattice nodes (JAX's ``_least_upper_bound``)."""
+    upper = _UPPER[config.x64_enabled]
     nodes = set(nodes)
-    common = frozenset.intersection(*(_UPPER[n] for n in nodes))
+    common = frozenset.intersection(*(upper[n] for n in nodes))
     for candidate in common:
-        if _UPPER[candidate] == common:
+        if upper[candidate] == common:
             return candidate
     raise TypeError(f"No promotion path for {sorted(map(str, nodes))}")  # pragma: no cover
 
@@ -133,6 +141,8 @@ def dtype(x: Any, *, canonicalize: bool = False) -> np.dtype:
         dt = _python_scalar_dtype(x)
     elif isinstance(x, (bool, int, float, complex)) and not isinstance(x, np.generic):
         dt = _python_scalar_dtype(type(x))
+    elif isinstance(x, type) and issubclass(x, np.generic):
+        dt = np.dtype(x)
     elif isinstance(x, str) and x == "bfloat16" and bfloat16 is not None:
         dt = bfloat16
     elif hasattr(x, "dtype") and not isinstance(x, (type, np.dtype)):
@@ -167,9 +177,9 @@ def _lattice_result(dtypes: tuple, weaks: tuple, x64: bool) -> tuple[np.dtype, b
         weak = True
     else:
         out = _join({_node(d, w) for d, w in zip(dtypes, weaks)})
-        weak = out in _weak_types
-    if out in _weak_types:
-        out = _python_scalar_dtype(out)
+        weak = isinstance(out, str)
+    if isinstance(out, str):
+        out = _python_scalar_dtype(_WEAK_NODES[out])
     return out, weak
 
 
@@ -194,10 +204,7 @@ def result_type_and_weak(*args: Any) -> tuple[np.dtype, bool]:
     if not args:
         raise ValueError("at least one array or dtype is required")
     pairs = [_dtype_and_weak(a) for a in args]
-    for d, _ in pairs:
-        if d not in _SUPPORTED:
-            canonicalize_dtype(d)  # raises the unsupported-dtype error
-    dts = tuple(d for d, _ in pairs)
+    dts = tuple(canonicalize_dtype(d) for d, _ in pairs)  # JAX canonicalises inputs first
     weaks = tuple(w for _, w in pairs)
     out, weak = _lattice_result(dts, weaks, config.x64_enabled)
     return canonicalize_dtype(out), weak
@@ -212,12 +219,11 @@ def result_type(*args: Any, return_weak_type_flag: bool = False):
 def promote_types(a: Any, b: Any) -> np.dtype:
     """``jax.numpy.promote_types``: promotion of two dtypes (Python types are weak)."""
     da, db = dtype(a), dtype(b)
-    wa = isinstance(a, type) and a in _weak_types
-    wb = isinstance(b, type) and b in _weak_types
+    wa = any(a is t for t in _weak_types)
+    wb = any(b is t for t in _weak_types)
     out = _join({_node(da, wa), _node(db, wb)})
-    if out in _weak_types:
-        out = _python_scalar_dtype(out)
-    return np.dtype(out)
+    # As JAX's, the result is not canonicalised (a weak join gives the 64-bit type).
+    return np.dtype(_WEAK_NODES[out]) if isinstance(out, str) else np.dtype(out)
 
 
 def issubdtype(arg1: Any, arg2: Any) -> bool:

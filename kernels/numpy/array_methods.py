@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
+import numpy as np
+
 from ...runtime.array import Array, wrap
 from .. import elementwise as ew
 from .. import registry
+from ..quiet import quiet
 from . import creation, indexing, linalg, manipulation, products, reductions, sorting, ufuncs
 
 # Python scalar type -> array dtype kinds for which NumPy 2 (NEP 50) promotes as JAX does.
 _SCALAR_KINDS = {float: "fc", int: "iufc"}
 
 
-def _binop(jnp_fn: Callable, prim: registry.Primitive | None, kinds: str,
-           reflected: bool) -> Callable:
-    impl = prim.impl if prim is not None else None
+def _binop(jnp_fn: Callable, impl: Callable | None, kinds: str, reflected: bool) -> Callable:
+    """An operator: ``impl`` (a NumPy kernel taking arrays or scalars) on the fast path."""
     interpreters = registry._INTERPRETERS
 
     def op(self: Array, other: Any) -> Any:
@@ -50,26 +52,28 @@ def _is_operand(x: Any) -> bool:
 
 
 _NUM = "iufc"
+# name -> (axc.numpy function, fast NumPy kernel or None, dtype kinds it is valid for)
 _BINARY = {
-    "add": (ufuncs.add, ew.add_p, _NUM),
-    "sub": (ufuncs.subtract, ew.sub_p, _NUM),
-    "mul": (ufuncs.multiply, ew.mul_p, _NUM),
-    "truediv": (ufuncs.true_divide, ew.div_p, "fc"),
+    "add": (ufuncs.add, np.add, _NUM),
+    "sub": (ufuncs.subtract, np.subtract, _NUM),
+    "mul": (ufuncs.multiply, np.multiply, _NUM),
+    "truediv": (ufuncs.true_divide, quiet(np.true_divide), "fc"),
     "floordiv": (ufuncs.floor_divide, None, ""),
     "mod": (ufuncs.remainder, None, ""),
     "divmod": (ufuncs.divmod, None, ""),
     "pow": (ufuncs.power, None, ""),
     "matmul": (lambda a, b: products.matmul(a, b), None, ""),
-    "and": (ufuncs.bitwise_and, ew.and_p, "iub"),
-    "or": (ufuncs.bitwise_or, ew.or_p, "iub"),
-    "xor": (ufuncs.bitwise_xor, ew.xor_p, "iub"),
+    "and": (ufuncs.bitwise_and, np.bitwise_and, "iub"),
+    "or": (ufuncs.bitwise_or, np.bitwise_or, "iub"),
+    "xor": (ufuncs.bitwise_xor, np.bitwise_xor, "iub"),
     "lshift": (ufuncs.left_shift, None, ""),
     "rshift": (ufuncs.right_shift, None, ""),
 }
 _COMPARE = {
-    "eq": (ufuncs.equal, ew.eq_p, "iufcb"), "ne": (ufuncs.not_equal, ew.ne_p, "iufcb"),
-    "lt": (ufuncs.less, ew.lt_p, "iufb"), "le": (ufuncs.less_equal, ew.le_p, "iufb"),
-    "gt": (ufuncs.greater, ew.gt_p, "iufb"), "ge": (ufuncs.greater_equal, ew.ge_p, "iufb"),
+    "eq": (ufuncs.equal, np.equal, "iufcb"), "ne": (ufuncs.not_equal, np.not_equal, "iufcb"),
+    "lt": (ufuncs.less, np.less, "iufb"), "le": (ufuncs.less_equal, np.less_equal, "iufb"),
+    "gt": (ufuncs.greater, np.greater, "iufb"),
+    "ge": (ufuncs.greater_equal, np.greater_equal, "iufb"),
 }
 
 

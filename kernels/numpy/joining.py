@@ -19,7 +19,7 @@ from .. import shapes
 from .. import structural as st
 from ..indexing import IndexTemplate, index_p
 from .creation import array
-from .promote import asarray, check_arraylike, promote_dtypes
+from .promote import asarray, check_arraylike, convert, promote_dtypes
 
 __all__ = [
     "append", "array_split", "atleast_1d", "atleast_2d", "atleast_3d", "column_stack", "concat",
@@ -326,6 +326,7 @@ def insert(arr: Any, obj: Any, values: Any, axis: int | None = None) -> Array:
         else:
             raise ValueError(f"jnp.insert(): index array must be integer typed; got {obj}")
     vals = array(values, dtype=a.dtype, copy=False, ndmin=a.ndim)
+    vals = convert(vals, a.dtype, a.weak_type)  # the result keeps arr's weak type, as JAX
     if pos.size == 1:
         if pos.ndim == 0:  # a scalar position inserts values[...] as one slice
             perm = [i for i in range(1, vals.ndim)]

@@ -8,7 +8,7 @@ squares and the array-API aliases live in ``linalg_derived`` and are re-exported
 from __future__ import annotations
 
 import operator
-from typing import Any, NamedTuple, Sequence
+from typing import Any, NamedTuple
 
 import numpy as np
 
@@ -349,9 +349,24 @@ def tensorsolve(a: Any, b: Any, axes: tuple[int, ...] | None = None) -> Array:
     return manipulation.reshape(x, out_shape)
 
 
-from .linalg_derived import (  # noqa: E402  (builds on the solves above)
-    cond, cross, diagonal, lstsq, matmul, matrix_norm, matrix_rank, matrix_transpose,
-    multi_dot, norm, outer, pinv, tensordot, trace, vecdot, vector_norm,
+# Imported last: linalg_derived builds on the solves and factorisations above.
+from .linalg_derived import (
+    cond,
+    cross,
+    diagonal,
+    lstsq,
+    matmul,
+    matrix_norm,
+    matrix_rank,
+    matrix_transpose,
+    multi_dot,
+    norm,
+    outer,
+    pinv,
+    tensordot,
+    trace,
+    vecdot,
+    vector_norm,
 )
 
 __all__ += ["cond", "cross", "diagonal", "lstsq", "matmul", "matrix_norm", "matrix_rank",

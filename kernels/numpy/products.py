@@ -7,7 +7,8 @@ as JAX's implementations use ``lax``.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 
@@ -20,8 +21,22 @@ from . import ufuncs
 from .einsum import einsum, user_dtype
 from .promote import asarray, check_arraylike, convert, promote_args, promote_args_inexact
 
-__all__ = ["dot", "vdot", "vecdot", "matmul", "matvec", "vecmat", "inner", "outer",
-           "tensordot", "einsum", "kron", "convolve", "correlate", "cross"]
+__all__ = [
+    "convolve",
+    "correlate",
+    "cross",
+    "dot",
+    "einsum",
+    "inner",
+    "kron",
+    "matmul",
+    "matvec",
+    "outer",
+    "tensordot",
+    "vdot",
+    "vecdot",
+    "vecmat",
+]
 
 
 # --- shape helpers (lax-level) --------------------------------------------------------------

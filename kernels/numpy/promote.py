@@ -53,8 +53,22 @@ def _to_array(x: Any, dt: np.dtype, weak: bool) -> Array:
     return convert(x, dt, weak)
 
 
+def _same_arrays(args: tuple) -> bool:
+    """Fast check: every arg an Array of one dtype and one weak type (nothing to promote)."""
+    first = args[0]
+    if type(first) is not Array:
+        return False
+    dt, weak = first._buf.dtype, first._weak
+    for a in args[1:]:
+        if type(a) is not Array or a._buf.dtype != dt or a._weak != weak:
+            return False
+    return True
+
+
 def promote_args(name: str, *args: Any) -> list[Array]:
     """Convert ``args`` to Arrays of their common (JAX-promoted) dtype."""
+    if _same_arrays(args):
+        return args
     check_arraylike(name, *args)
     dt, weak = dtypes.result_type_and_weak(*args)
     return [_to_array(a, dt, weak) for a in args]
@@ -62,6 +76,8 @@ def promote_args(name: str, *args: Any) -> list[Array]:
 
 def promote_args_inexact(name: str, *args: Any) -> list[Array]:
     """As ``promote_args``, then integers and booleans become the default float type."""
+    if _same_arrays(args) and args[0]._buf.dtype.kind in "fcV":
+        return args
     check_arraylike(name, *args)
     dt, weak = dtypes.result_type_and_weak(*args)
     if not dtypes.is_inexact(dt):

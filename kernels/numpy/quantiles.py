@@ -95,7 +95,11 @@ def _quantile(name: str, a: Any, q: Any, axis: Any, method: str, keepdims: bool,
     a, keep_shape = _move_reduced_last(a, axis, keepdims and not int_axis)
     n = a.shape[-1]
     if n == 0:
-        raise TypeError(f"{name} of an empty array (or an empty reduced axis) is undefined.")
+        # JAX fails in its gather here (IndexError for the NaN-ignoring forms, TypeError
+        # otherwise); axc raises the same classes with a plainer message.
+        err = IndexError if squash_nans else TypeError
+        raise err(f"{name} over an empty axis is undefined: the reduced axes have no "
+                  f"elements.")
     batch = a.shape[:-1]
     q_dt = q.dtype
     qb = _reshape(q, q.shape + (1,) * len(batch))  # broadcasts against Q + B

@@ -109,8 +109,8 @@ def linspace(start: Any, stop: Any, num: int = 50, endpoint: bool = True,
     start, stop = _bcast(start, bounds), _bcast(stop, bounds)
     axis = len(bounds) + axis + 1 if axis < 0 else axis
     if not 0 <= axis <= len(bounds):
-        raise ValueError(f"axis {axis} is out of bounds for array of dimension "
-                         f"{len(bounds) + 1}")
+        # NumPy's AxisError is both a ValueError and (JAX's class here) an IndexError.
+        raise np.exceptions.AxisError(axis, len(bounds) + 1)
     split = [*bounds[:axis], 1, *bounds[axis:]]
     div = num - 1 if endpoint else num
     if num > 1:

@@ -63,8 +63,13 @@ def _same_error(fn_axc, fn_jax):
         fn_axc()
 
 
-@pytest.mark.parametrize("idx", INDICES, ids=repr)
-@pytest.mark.parametrize("as_array", [False, True], ids=["np-index", "array-index"])
+def _has_array(idx):
+    return any(isinstance(i, np.ndarray) for i in (idx if isinstance(idx, tuple) else (idx,)))
+
+
+@pytest.mark.parametrize("idx,as_array",
+                         [(i, False) for i in INDICES] + [(i, True) for i in INDICES
+                                                          if _has_array(i)], ids=repr)
 def test_getitem_matches_jax(idx, as_array):
     lib_a = type("lib", (), {"asarray": staticmethod(asarray)}) if as_array else np
     lib_j = jnp if as_array else np
@@ -138,18 +143,15 @@ def test_iteration_uses_getitem():
 # --- .at[] ----------------------------------------------------------------------------------
 
 UPDATE_INDICES = [
-    0, -1, 10, -10, (1, 2), slice(None), slice(None, None, -2), (slice(1, 3), 0),
-    (Ellipsis, 1), None, (None, 1), (np.array([0, 0, 2]),), (np.array([5, -1, -7]),),
-    (slice(None), np.array([1, 1, 3])), (np.array([0, 2]), slice(None), np.array([4, 4])),
-    (MASK,), (MASK, np.array([0, 3])), (0, True), (X % 7 == 0,), (np.array([], np.int32),),
+    -1, 10, (1, 2), slice(None, None, -2), (slice(1, 3), 0), (Ellipsis, 1), (None, 1),
+    (np.array([0, 0, 2]),), (np.array([5, -1, -7]),), (slice(None), np.array([1, 1, 3])),
+    (np.array([0, 2]), slice(None), np.array([4, 4])), (MASK, np.array([0, 3])), (0, True),
+    (X % 7 == 0,), (np.array([], np.int32),),
 ]
 OPS = ["set", "add", "subtract", "multiply", "mul", "divide", "power", "min", "max"]
 
 
-@pytest.mark.parametrize("idx", UPDATE_INDICES, ids=repr)
-@pytest.mark.parametrize("op", OPS)
-@pytest.mark.parametrize("mode", [None, "clip", "drop", "promise_in_bounds", "fill"])
-def test_at_ops_match_jax(idx, op, mode):
+def _compare_at(idx, op, mode):
     xf = (X.astype(np.float32) - 20) / 4
     a, j = asarray(xf), jnp.asarray(xf)
     vals = np.float32(1.5) if op != "power" else np.float32(2.0)
@@ -157,6 +159,20 @@ def test_at_ops_match_jax(idx, op, mode):
         vals, mode=mode)
     want = getattr(j.at[_conv(idx, jnp)], op)(vals, mode=mode)
     _check(got, want)
+
+
+@pytest.mark.parametrize("idx", UPDATE_INDICES, ids=repr)
+@pytest.mark.parametrize("op", OPS)
+def test_at_ops_match_jax(idx, op):
+    _compare_at(idx, op, None)
+
+
+@pytest.mark.parametrize("idx", [10, -10, (np.array([5, -1, -7]),), (slice(None), 7),
+                                 (np.array([0, 2]), slice(None), np.array([4, 9]))], ids=repr)
+@pytest.mark.parametrize("op", ["set", "add", "min", "divide"])
+@pytest.mark.parametrize("mode", ["clip", "drop", "promise_in_bounds", "fill"])
+def test_at_out_of_bounds_modes_match_jax(idx, op, mode):
+    _compare_at(idx, op, mode)
 
 
 @pytest.mark.parametrize("op", ["set", "add", "subtract", "multiply", "min", "max"])
@@ -169,13 +185,11 @@ def test_at_duplicate_indices_accumulate(op):
 
 
 @pytest.mark.parametrize("x_dtype,values", [
-    ("int32", 1.5), ("int32", 2), ("int8", 300), ("int8", 1000), ("uint8", -1),
-    ("float16", 1.5), ("float32", 2), ("bool", True), ("complex64", 1.5), ("int32", True),
-    ("float32", np.float64(2.5)), ("int8", np.int32(5)), ("float16", np.float32(1.25)),
-    ("int32", np.array([1.5, 2.5], np.float32)),
+    ("int32", 1.5), ("int8", 300), ("uint8", -1), ("float16", 1.5), ("float32", 2),
+    ("bool", True), ("complex64", 1.5), ("int32", True), ("float32", np.float64(2.5)),
+    ("int8", np.int32(5)), ("int32", np.array([1.5, 2.5], np.float32)),
 ])
-@pytest.mark.parametrize("op", ["set", "add", "multiply", "subtract", "min", "max", "divide",
-                                "power"])
+@pytest.mark.parametrize("op", ["set", "add", "multiply", "subtract", "max", "divide"])
 def test_at_dtype_rules_match_jax(x_dtype, values, op):
     x = np.arange(4).astype(x_dtype)
     idx = np.array([0, 2])
@@ -204,13 +218,12 @@ def test_at_weak_type_kept():
     _check(asarray(3.0).at[None].add(2.5), jnp.asarray(3.0).at[None].add(2.5))
 
 
-@pytest.mark.parametrize("mode,fill", [(None, None), ("fill", None), ("fill", -1),
-                                       ("fill", 2.5), ("clip", None), ("drop", 7),
-                                       ("promise_in_bounds", None)])
-@pytest.mark.parametrize("dtype", ["float32", "int32", "uint8", "bool", "int8"])
+@pytest.mark.parametrize("mode,fill", [(None, None), ("fill", None), ("fill", 2.5),
+                                       ("clip", None), ("drop", 7), ("promise_in_bounds", None)])
+@pytest.mark.parametrize("dtype", ["float32", "uint8", "bool", "int8"])
 def test_at_get_modes(mode, fill, dtype):
-    x = np.arange(5).astype(dtype)
-    for idx in [10, -10, (np.array([10, -1, -6, 2]),), slice(3, 10), (np.array([[7], [0]]),)]:
+    x = np.arange(10).reshape(2, 5).astype(dtype)
+    for idx in [10, (np.array([10, -1, -6, 2]),), (np.array([[7], [0]]), slice(3, 10))]:
         _check(asarray(x).at[_conv(idx, np)].get(mode=mode, fill_value=fill),
                jnp.asarray(x).at[idx].get(mode=mode, fill_value=fill))
 
