@@ -4,16 +4,20 @@
 re-exports: the runtime, kernels and compiler live in ``axc.runtime``, ``axc.kernels`` and
 ``axc.compiler``.
 """
+from . import lax, nn, numpy, tree_util
+from .kernels.numpy import array_methods as _array_methods
+from .runtime import errors
+from .runtime.abstract import ShapedArray, ShapeDtypeStruct
 from .runtime.array import Array
-from .runtime.abstract import ShapeDtypeStruct, ShapedArray
 from .runtime.config import config
 from .runtime.device import (
-    default_backend, device_count, devices, local_device_count, local_devices,
+    default_backend,
+    device_count,
+    devices,
+    local_device_count,
+    local_devices,
 )
 from .runtime.transfer import block_until_ready, device_get, device_put
-from .runtime import errors
-from .kernels.numpy import array_methods as _array_methods
-from . import numpy, tree_util, lax, nn  # noqa: E402
 
 _array_methods.install()
 

@@ -1,2 +1,2 @@
 """``axc.lax``."""
-from .kernels.lax import *  # noqa: F401,F403
+from .kernels.lax import *

@@ -1,2 +1,2 @@
 """``axc.nn``."""
-from .kernels.nn import *  # noqa: F401,F403
+from .kernels.nn import *

@@ -5,10 +5,10 @@ functional updates, pytrees, the primitive registry. Later work extends this dem
 grad / vmap / jit / random, their generated source, and `axc compile`.
 """
 import numpy as np
+from axc.kernels import registry
 
 import axc as jax
 import axc.numpy as jnp
-from axc.kernels import registry
 
 
 def section(title: str) -> None:

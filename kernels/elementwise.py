@@ -5,7 +5,8 @@ and broadcast as NumPy does; adjoints undo the broadcast with a reduction.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -242,7 +243,8 @@ not_p = _declare("not", np.invert, INT_OR_BOOL)
 shift_left_p = _declare("shift_left", _shift_left, INTEGER)
 shift_right_arithmetic_p = _declare("shift_right_arithmetic", _shift_right_arithmetic, INTEGER)
 shift_right_logical_p = _declare("shift_right_logical", _shift_right_logical, INTEGER)
-population_count_p = _declare("population_count", np.bitwise_count, INTEGER)
+population_count_p = _declare("population_count", lambda x: np.bitwise_count(x).astype(x.dtype),
+                             INTEGER)
 
 eq_p = _declare("eq", np.equal, ANY, out_dtype=_bool_out)
 ne_p = _declare("ne", np.not_equal, ANY, out_dtype=_bool_out)

@@ -26,6 +26,7 @@ from .numpy.promote import asarray, convert
 # --- values and their types ----------------------------------------------------------------
 
 def is_arraylike(x: Any) -> bool:
+    """True for values JAX accepts as array leaves (arrays and Python/NumPy scalars)."""
     return isinstance(x, (Array, np.ndarray, np.generic)) or dtypes.is_python_scalar(x) \
         or hasattr(x, "__jax_array__")
 
@@ -38,11 +39,13 @@ def leaf_array(x: Any) -> Array:
 
 
 def flatten_arrays(tree: Any) -> tuple[list[Array], Any]:
+    """A pytree's leaves as Arrays, and its structure."""
     leaves, treedef = tree_flatten(tree)
     return [leaf_array(x) for x in leaves], treedef
 
 
 def aval(x: Array) -> ShapedArray:
+    """The abstract value (shape, dtype, weak type) of a concrete array."""
     return ShapedArray(tuple(x.shape), x.dtype, x.weak_type)
 
 
@@ -56,6 +59,7 @@ def _str_short(a: ShapedArray) -> str:
 
 
 def aval_repr(a: ShapedArray) -> str:
+    """JAX's ``repr`` of an abstract value, e.g. ``ShapedArray(int32[], weak_type=True)``."""
     weak = ", weak_type=True" if a.weak_type else ""
     return f"ShapedArray({a.str_short()}{weak})"
 
@@ -153,7 +157,7 @@ def _skeleton(treedef: Any) -> Any:
 # --- branches and carries ------------------------------------------------------------
 
 def check_branch_outputs(api: str, name1: str, name2: str, f1: Callable, f2: Callable,
-                          out1: tuple[list[Array], Any], out2: tuple[list[Array], Any]) -> None:
+                         out1: tuple[list[Array], Any], out2: tuple[list[Array], Any]) -> None:
     """JAX's ``_check_branch_outputs``: same pytree structure, then same types leafwise."""
     (leaves1, tree1), (leaves2, tree2) = out1, out2
     info = f"{name1} is {_fun_sourceinfo(f1)}\n{name2} is {_fun_sourceinfo(f2)}\n\n"
@@ -188,7 +192,7 @@ def _carry_name(fun: Callable) -> str | None:
 
 
 def check_carry_type(name: str, body_fun: Callable, in_leaves: list[Array], in_tree: Any,
-                      out_leaves: list[Array], out_tree: Any) -> None:
+                     out_leaves: list[Array], out_tree: Any) -> None:
     """JAX's ``_check_carry_type``: the body returns the carry's structure and types."""
     carry = _carry_name(body_fun)
     if carry:
@@ -233,6 +237,7 @@ def promote_weak(init: list[Array], out: list[Array]) -> tuple[list[Array], bool
 
 
 def check_pred(out: Any) -> bool:
+    """``cond_fun``'s output as a Python bool; it must be a boolean scalar, as in JAX."""
     leaves, treedef = tree_flatten(out)
     if len(leaves) != 1 or treedef.num_nodes != 1:
         raise TypeError(f"cond_fun must return a boolean scalar, but got pytree {treedef}.")

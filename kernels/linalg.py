@@ -219,6 +219,12 @@ def _check_matrix(name: str, a: ShapedArray, square: bool = True) -> None:
                          f"equal (square matrices), got shape {a.shape}")
 
 
+def _require(a: np.ndarray, square: bool = True) -> None:
+    """Cheap eager guard: on failure ``bind`` re-runs the rule for the precise error."""
+    if a.dtype not in LINALG_DTYPES or a.ndim < 2 or (square and a.shape[-1] != a.shape[-2]):
+        raise TypeError("bad linalg operand")
+
+
 def _real(dt: np.dtype) -> np.dtype:
     return np.dtype(np.finfo(dt).dtype) if dt.kind == "c" else dt
 
@@ -258,6 +264,7 @@ def _cholesky_rule(a: ShapedArray) -> ShapedArray:
 
 @quiet
 def _cholesky(a: np.ndarray) -> np.ndarray:
+    _require(a)
     n = a.shape[-1]
     (low,) = _batched(np.linalg.cholesky, a, [(n, n)])
     # XLA reports failure as a NaN factor; the strict upper triangle stays zero.
@@ -265,7 +272,7 @@ def _cholesky(a: np.ndarray) -> np.ndarray:
 
 
 cholesky_p = Primitive("cholesky", impl=_cholesky, abstract_eval=_cholesky_rule,
-                       weak_rule=never_weak, family="linalg")
+                       weak_rule=never_weak, eager_kinds="fc", family="linalg")
 
 
 # --- triangular_solve -----------------------------------------------------------------------
@@ -309,6 +316,10 @@ def _substitute(m: np.ndarray, b: np.ndarray, lower: bool) -> np.ndarray:
 def _triangular_solve(a: np.ndarray, b: np.ndarray, *, left_side: bool = False,
                       lower: bool = False, transpose_a: bool = False, conjugate_a: bool = False,
                       unit_diagonal: bool = False) -> np.ndarray:
+    common = b.shape[-2] if left_side else b.shape[-1]
+    if a.dtype not in LINALG_DTYPES or a.dtype != b.dtype or a.shape[:-2] != b.shape[:-2] \
+            or a.shape[-1] != a.shape[-2] or a.shape[-1] != common:
+        raise ValueError("bad triangular_solve operands")  # bind reports the rule's error
     tri = np.tril(a) if lower else np.triu(a)
     if unit_diagonal:
         n = a.shape[-1]
@@ -328,7 +339,7 @@ def _triangular_solve(a: np.ndarray, b: np.ndarray, *, left_side: bool = False,
 
 triangular_solve_p = Primitive("triangular_solve", impl=_triangular_solve,
                                abstract_eval=_triangular_solve_rule, weak_rule=never_weak,
-                               family="linalg")
+                               eager_kinds="fc", family="linalg")
 
 
 # --- lu -------------------------------------------------------------------------------------
@@ -344,6 +355,7 @@ def _lu_rule(a: ShapedArray) -> tuple[ShapedArray, ShapedArray, ShapedArray]:
 @quiet
 def _lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """LU with partial pivoting (LAPACK ``getrf``), vectorised over the batch."""
+    _require(a, square=False)
     batch, (m, n) = a.shape[:-2], a.shape[-2:]
     k = min(m, n)
     nb = int(np.prod(batch, dtype=np.int64))
@@ -370,7 +382,7 @@ def _lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 lu_p = Primitive("lu", impl=_lu, abstract_eval=_lu_rule, weak_rule=never_weak,
-                 multiple_results=True, family="linalg")
+                 multiple_results=True, eager_kinds="fc", family="linalg")
 
 
 # --- qr -------------------------------------------------------------------------------------
@@ -385,12 +397,13 @@ def _qr_rule(a: ShapedArray, *, full_matrices: bool = True) -> tuple[ShapedArray
 
 @quiet
 def _qr(a: np.ndarray, *, full_matrices: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    _require(a, square=False)
     q, r = np.linalg.qr(a, mode="complete" if full_matrices else "reduced")
     return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
 
 
 qr_p = Primitive("qr", impl=_qr, abstract_eval=_qr_rule, weak_rule=never_weak,
-                 multiple_results=True, family="linalg")
+                 multiple_results=True, eager_kinds="fc", family="linalg")
 
 
 # --- svd ------------------------------------------------------------------------------------
@@ -411,6 +424,7 @@ def _svd_rule(a: ShapedArray, *, full_matrices: bool = True,
 @quiet
 def _svd(a: np.ndarray, *, full_matrices: bool = True,
          compute_uv: bool = True) -> tuple[np.ndarray, ...]:
+    _require(a, square=False)
     m, n = a.shape[-2:]
     k = min(m, n)
     if not compute_uv:
@@ -424,7 +438,7 @@ def _svd(a: np.ndarray, *, full_matrices: bool = True,
 
 
 svd_p = Primitive("svd", impl=_svd, abstract_eval=_svd_rule, weak_rule=never_weak,
-                  multiple_results=True, family="linalg")
+                  multiple_results=True, eager_kinds="fc", family="linalg")
 
 
 # --- eigh -----------------------------------------------------------------------------------
@@ -437,6 +451,7 @@ def _eigh_rule(a: ShapedArray, *, lower: bool = True) -> tuple[ShapedArray, Shap
 
 @quiet
 def _eigh(a: np.ndarray, *, lower: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    _require(a)
     n = a.shape[-1]
     w, v = _batched(lambda x: tuple(np.linalg.eigh(x, UPLO="L" if lower else "U")), a,
                     [(n,), (n, n)])
@@ -445,4 +460,4 @@ def _eigh(a: np.ndarray, *, lower: bool = True) -> tuple[np.ndarray, np.ndarray]
 
 
 eigh_p = Primitive("eigh", impl=_eigh, abstract_eval=_eigh_rule, weak_rule=never_weak,
-                   multiple_results=True, family="linalg")
+                   multiple_results=True, eager_kinds="fc", family="linalg")

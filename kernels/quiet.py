@@ -7,7 +7,7 @@ NumPy's private ufunc configuration, with ``np.errstate`` as the fallback.
 from __future__ import annotations
 
 import functools
-from typing import Callable
+from collections.abc import Callable
 
 import numpy as np
 

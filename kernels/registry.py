@@ -20,8 +20,9 @@ integer-only primitive has no JVP); a rule that later work will add stays ``PEND
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 
@@ -45,7 +46,7 @@ class _Pending:
 
 PENDING = _Pending()
 
-_REGISTRY: dict[str, "Primitive"] = {}
+_REGISTRY: dict[str, Primitive] = {}
 _new_array = object.__new__
 
 # Interpreters that intercept ``bind`` (jit staging pushes one). Empty means eager.

@@ -2,8 +2,8 @@
 from __future__ import annotations
 
 import operator
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Sequence
 
 
 @lru_cache(maxsize=2048)

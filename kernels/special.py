@@ -324,7 +324,7 @@ def _digamma(x: np.ndarray) -> np.ndarray:
 
 def _declare(name: str, impl: Callable) -> Primitive:
     return Primitive(name, impl=impl, abstract_eval=elementwise_rule(name, REAL_FLOAT),
-                     family="special")
+                     eager_kinds=REAL_FLOAT, family="special")
 
 
 erf_p = _declare("erf", _in_working_precision(_erf32, _erf64))

@@ -28,7 +28,7 @@ class Array:
     with this constructor. Update them functionally with ``x.at[idx].set(y)``.
     """
 
-    __slots__ = ("_buf", "_weak", "__weakref__")
+    __slots__ = ("__weakref__", "_buf", "_weak")
     __array_priority__ = 100
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -88,7 +88,7 @@ class Array:
     def is_fully_replicated(self) -> bool:
         return True
 
-    def block_until_ready(self) -> "Array":
+    def block_until_ready(self) -> Array:
         return self
 
     def is_ready(self) -> bool:
@@ -142,8 +142,8 @@ class Array:
 
     def _check_scalar(self, kind: str) -> None:
         if self._buf.size != 1:
-            raise TypeError(f"The truth value of an array with more than one element is "
-                            f"ambiguous. Use a.any() or a.all()" if kind == "bool" else
+            raise TypeError("The truth value of an array with more than one element is "
+                            "ambiguous. Use a.any() or a.all()" if kind == "bool" else
                             f"only size-1 arrays can be converted to Python {kind}, "
                             f"got shape {self.shape}")
 
@@ -161,10 +161,10 @@ class Array:
     def __delitem__(self, idx: Any) -> None:
         raise TypeError(_IMMUTABLE_MSG)
 
-    def __copy__(self) -> "Array":
+    def __copy__(self) -> Array:
         return self
 
-    def __deepcopy__(self, memo: dict) -> "Array":
+    def __deepcopy__(self, memo: dict) -> Array:
         return self
 
     def __reduce__(self):

@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import contextlib
 import os
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 # name -> (default, documentation). Names are JAX's; ``axc_<x>`` is accepted for ``jax_<x>``.
 _FLAGS: dict[str, tuple[Any, str]] = {

@@ -16,7 +16,7 @@ def _check_device(device: Any) -> None:
     if isinstance(device, SingleDeviceSharding) and device.device == CPU:
         return
     if isinstance(device, Device):
-        raise ValueError(f"Device {device!r} is not available in this process")
+        raise TypeError(f"Device {device!r} is not available in this process")
     raise TypeError(f"device_put got an invalid device {device!r}: use axc.devices()[i] or a "
                     f"Sharding")
 

@@ -113,13 +113,23 @@ def to_python(code: str) -> tuple[str, tuple[str, ...]]:
         elif stripped.startswith("%"):
             name, _, rest = stripped[1:].partition(" ")
             magics.append(name)
-            out.append(indent + (rest.strip() if name == "timeit" else "pass"))
+            out.append(indent + (_timeit_statement(rest) if name == "timeit" else "pass"))
         elif stripped.startswith("!"):
             magics.append("!")
             out.append(indent + "pass")
         else:
             out.append(line)
     return "\n".join(out), tuple(magics)
+
+
+def _timeit_statement(rest: str) -> str:
+    """The statement of a ``%timeit [-n N] [-r R] [-q...] stmt`` line."""
+    tokens = rest.split()
+    while tokens and tokens[0].startswith("-"):
+        flag = tokens.pop(0)
+        if flag in ("-n", "-r", "-p") and tokens:
+            tokens.pop(0)
+    return " ".join(tokens) if tokens else "pass"
 
 
 def load_document(path: Path) -> list[Cell]:

@@ -144,6 +144,7 @@ def test_outputs_match() -> None:
 
 
 def test_magics_become_python() -> None:
-    python, magics = seeds_util.to_python("%xmode minimal\n%timeit f(x)\n  %matplotlib inline")
-    assert python == "pass\nf(x)\n  pass"
-    assert magics == ("xmode", "timeit", "matplotlib")
+    python, magics = seeds_util.to_python(
+        "%xmode minimal\n%timeit f(x)\n  %matplotlib inline\n%timeit -n 3 -r 1 g(y)")
+    assert python == "pass\nf(x)\n  pass\ng(y)"
+    assert magics == ("xmode", "timeit", "matplotlib", "timeit")

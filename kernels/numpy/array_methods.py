@@ -6,7 +6,8 @@ and a wrap, with no dtype lattice walk. Anything else goes through ``axc.numpy``
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 
@@ -14,7 +15,7 @@ from ...runtime.array import Array, wrap
 from .. import elementwise as ew
 from .. import registry
 from ..quiet import quiet
-from . import creation, indexing, linalg, manipulation, products, reductions, sorting, ufuncs
+from . import creation, indexing, manipulation, products, reductions, sorting, ufuncs
 
 # Python scalar type -> array dtype kinds for which NumPy 2 (NEP 50) promotes as JAX does.
 _SCALAR_KINDS = {float: "fc", int: "iufc"}

@@ -58,7 +58,7 @@ def user_dtype(dtype: Any, fun_name: str) -> np.dtype:
 def canonicalize_shape(shape: Any) -> tuple[int, ...]:
     """``shape`` (an int or a sequence of ints) as a tuple of Python ints."""
     if isinstance(shape, (Array, np.ndarray)):
-        shape = shape.tolist()  # shapes are static: read a concrete array's values
+        shape = np.asarray(shape).tolist()  # shapes are static: a concretisation point
     try:
         return (operator.index(shape),)
     except TypeError:

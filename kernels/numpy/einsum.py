@@ -25,7 +25,7 @@ from .promote import asarray, check_arraylike, convert
 __all__ = ["einsum"]
 
 _LETTERS = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-_ELLIPSIS_BASE = 0x100  # ellipsis dimensions get labels outside the user's alphabet
+_ELLIPSIS_BASE = 0xE000  # ellipsis dimensions get labels from Unicode's private use area
 
 
 def user_dtype(dtype: Any) -> np.dtype:
@@ -70,9 +70,6 @@ def _parse(spec: str, shapes: Sequence[tuple[int, ...]]) -> tuple[list[str], str
     if len(terms) != len(shapes):
         raise ValueError(f"Number of einsum subscripts, {len(terms)}, must be equal to the "
                          f"number of operands, {len(shapes)}.")
-    for c in spec.replace("...", "").replace("->", "").replace(",", ""):
-        if c not in _LETTERS:
-            raise ValueError(f"Character '{c}' is not a valid symbol.")
     n_ell = 0
     inputs = []
     for i, (term, shape) in enumerate(zip(terms, shapes)):

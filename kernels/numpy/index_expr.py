@@ -59,7 +59,7 @@ def _classify(i: Any) -> tuple[str, Any]:
         return "int", int(i)
     if isinstance(i, str):
         raise TypeError(f"JAX does not support string indexing; got idx={i!r}")
-    if isinstance(i, (Array, np.ndarray)) or hasattr(i, "__jax_array__"):
+    if hasattr(i, "shape") and hasattr(i, "dtype"):  # arrays, NumPy scalars, traced values
         dt = np.dtype(i.dtype)
         if dt == dtypes.bool_:
             return "mask", i
@@ -168,7 +168,7 @@ def parse_index(idx: Any, shape: tuple[int, ...]) -> tuple[IndexTemplate, list[A
             axis += 1
         else:
             entries.append(("array", len(arrays)))
-            arrays.append(asarray(value))
+            arrays.append(asarray(value) if isinstance(value, np.ndarray) else value)
             axis += 1
     while axis < len(shape):
         entries.append(("slice", 0, shape[axis], 1))

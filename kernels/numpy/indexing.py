@@ -2,7 +2,8 @@
 
 Out-of-bounds semantics are JAX's: gathers (``x[idx]``, ``.at[].get()``) clamp by default;
 updates drop out-of-bounds indices by default; negative indices wrap once. ``take``,
-``nonzero`` and the other index functions live in ``index_funcs`` and are re-exported here.
+``nonzero`` and the other index functions live in ``index_funcs`` and ``index_tricks`` and
+are re-exported here.
 """
 from __future__ import annotations
 
@@ -46,13 +47,16 @@ __all__ = [
     "unravel_index",
 ]
 
-_GATHER_MODES = {"promise_in_bounds": "clip", "clip": "clip", "fill": "fill", "drop": "fill",
-                 "fill_or_drop": "fill"}
-_SCATTER_MODES = {"promise_in_bounds": "drop", "clip": "clip", "fill": "drop", "drop": "drop",
-                  "fill_or_drop": "drop"}
+# User-facing modes -> the primitives' modes. JAX's default (promise_in_bounds) clamps
+# gathers and drops out-of-bounds updates on every backend we mirror.
+GATHER_MODES = {"promise_in_bounds": "clip", "clip": "clip", "fill": "fill", "drop": "fill",
+                "fill_or_drop": "fill"}
+SCATTER_MODES = {"promise_in_bounds": "drop", "clip": "clip", "fill": "drop", "drop": "drop",
+                 "fill_or_drop": "drop"}
 
 
-def _mode(mode: Any, table: dict[str, str]) -> str:
+def parse_mode(mode: Any, table: dict[str, str]) -> str:
+    """The primitive mode for a user ``mode`` (None, a string or a GatherScatterMode)."""
     if mode is None:
         return table["promise_in_bounds"]
     key = str(getattr(mode, "name", mode)).lower()  # also lax.GatherScatterMode members
@@ -61,7 +65,8 @@ def _mode(mode: Any, table: dict[str, str]) -> str:
     return table[key]
 
 
-def _fill_scalar(fill_value: Any) -> Any:
+def fill_scalar(fill_value: Any) -> Any:
+    """``fill_value`` as a static Python scalar (None stays None)."""
     if fill_value is None:
         return None
     if np.ndim(fill_value) != 0:
@@ -81,8 +86,8 @@ def getitem(x: Any, idx: Any, *, mode: Any = None, fill_value: Any = None,
     template, arrays = parse_index(idx, x.shape)
     if not arrays and is_full_slice(template, x.shape):
         return x
-    return index_p.bind(x, *arrays, template=template, mode=_mode(mode, _GATHER_MODES),
-                        fill_value=_fill_scalar(fill_value),
+    return index_p.bind(x, *arrays, template=template, mode=parse_mode(mode, GATHER_MODES),
+                        fill_value=fill_scalar(fill_value),
                         normalize=bool(wrap_negative_indices))
 
 
@@ -119,7 +124,7 @@ def scatter_update(x: Any, idx: Any, values: Any, op: str, *, mode: Any = None,
         warnings.warn(f"scatter inputs have incompatible types: cannot safely cast value from "
                       f"dtype={y.dtype} to dtype={x.dtype} with "
                       f"jax_numpy_dtype_promotion=standard. In future JAX releases this will "
-                      f"result in an error.", FutureWarning, stacklevel=3)
+                      f"result in an error.", FutureWarning, stacklevel=4)
     dt, weak = dtypes.result_type_and_weak(x, y)
     xp, yp = convert(x, dt, weak), convert(y, dt, weak)
     if op == "sub":  # x - y == x + (-y) in IEEE and in wrapping integer arithmetic
@@ -128,7 +133,7 @@ def scatter_update(x: Any, idx: Any, values: Any, op: str, *, mode: Any = None,
                             "position 0 are subtypes of integer, floating, complexfloating.")
         op, yp = "add", ew.neg_p.bind(yp)
     out = index_update_p.bind(xp, yp, *arrays, template=template, op=op,
-                              mode=_mode(mode, _SCATTER_MODES),
+                              mode=parse_mode(mode, SCATTER_MODES),
                               normalize=bool(wrap_negative_indices))
     return convert(out, x.dtype, x.weak_type)
 
@@ -279,21 +284,23 @@ class IndexUpdateHelper:
 # Last: index_funcs builds on getitem and scatter_update above.
 from .index_funcs import (
     argwhere,
-    choose,
     compress,
-    diag_indices,
-    diag_indices_from,
     extract,
     flatnonzero,
-    ix_,
     nonzero,
     place,
     put,
     put_along_axis,
-    ravel_multi_index,
-    select,
     take,
     take_along_axis,
+)
+from .index_tricks import (
+    choose,
+    diag_indices,
+    diag_indices_from,
+    ix_,
+    ravel_multi_index,
+    select,
     tril_indices,
     tril_indices_from,
     triu_indices,

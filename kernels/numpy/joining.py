@@ -33,7 +33,7 @@ __all__ = [
 def index_tuple(x: Any) -> tuple[int, ...]:
     """An int or a sequence of ints (a concrete Array counts) as a tuple of ints."""
     if isinstance(x, (Array, np.ndarray)):
-        x = x.tolist()  # static arguments: read the concrete values
+        x = np.asarray(x).tolist()  # static arguments: a concretisation point
     try:
         return (operator.index(x),)
     except TypeError:
@@ -272,13 +272,11 @@ def append(arr: Any, values: Any, axis: int | None = None) -> Array:
     return concatenate([arr, values], axis=axis)
 
 
-def _static_positions(obj: Any, n: int, name: str) -> np.ndarray:
-    """A static slice or concrete integer array of positions along an axis of size ``n``."""
+def _static_positions(obj: Any, n: int) -> np.ndarray:
+    """A static slice or concrete array of positions along an axis of size ``n``."""
     if isinstance(obj, slice):
         return np.arange(*obj.indices(n))
-    check_arraylike(name, obj)
-    pos = obj._buf if isinstance(obj, Array) else np.asarray(obj)
-    return pos
+    return np.asarray(obj)  # positions fix the output shape: a concretisation point
 
 
 def delete(arr: Any, obj: Any, axis: int | None = None, *,
@@ -294,7 +292,9 @@ def delete(arr: Any, obj: Any, axis: int | None = None, *,
         i = shapes.canonicalize_axis(int(obj), n)
         return concatenate([slice_in_dim(a, 0, i, axis), slice_in_dim(a, i + 1, n, axis)],
                            axis=axis)
-    pos = _static_positions(obj, n, "delete")
+    if not isinstance(obj, slice):
+        check_arraylike("delete", obj)
+    pos = _static_positions(obj, n)
     if pos.dtype.kind in "iu":
         keep = np.ones(n, dtype=bool)
         keep[pos] = False
@@ -316,7 +316,7 @@ def insert(arr: Any, obj: Any, values: Any, axis: int | None = None) -> Array:
         a, axis = flat(a), 0
     axis = shapes.canonicalize_axis(operator.index(axis), a.ndim)
     n = a.shape[axis]
-    pos = _static_positions(obj, n, "insert")
+    pos = _static_positions(obj, n)  # jnp.insert accepts lists of positions
     if pos.ndim > 1:
         raise ValueError(f"jnp.insert(): obj must be a slice, a one-dimensional array, or a "
                          f"scalar; got {obj}")

@@ -297,7 +297,7 @@ def repeat(a: Any, repeats: Any, axis: int | None = None, *,
     if axis is None:
         arr, axis = ravel(arr), 0
     axis = operator.index(axis)
-    reps = repeats._buf if isinstance(repeats, Array) else np.asarray(repeats)
+    reps = np.asarray(repeats)  # counts fix the output shape: a concretisation point
     if reps.dtype.kind not in "iub":
         raise TypeError(f"Shapes must be 1D sequences of concrete values of integer type, "
                         f"got {reps.tolist()}.")
@@ -328,15 +328,15 @@ def repeat(a: Any, repeats: Any, axis: int | None = None, *,
                          f"elements of axis {axis}") from None
     if (reps < 0).any():
         raise ValueError("repeats may not contain negative values.")
-    # Static gather indices, cut or padded with the last index as JAX's scatter/cumsum does.
-    idx = np.repeat(np.arange(n), reps)
-    total = idx.size if total_repeat_length is None else operator.index(total_repeat_length)
+    total = int(reps.sum()) if total_repeat_length is None \
+        else operator.index(total_repeat_length)
     if total == 0:
         return slice_in_dim(arr, 0, 0, axis)
     if n == 0:
         return arr
-    if idx.size >= total:
-        idx = idx[:total]
-    else:
-        idx = np.concatenate([idx, np.full(total - idx.size, idx[-1] if idx.size else 0)])
+    # Static gather indices by JAX's rule (scatter block starts, cumsum): past the sum of
+    # repeats they stay at the last block, beyond total_repeat_length they are cut.
+    starts = np.cumsum(reps) - reps
+    marks = np.bincount(starts[starts < total], minlength=total)[:total]
+    idx = np.cumsum(marks) - 1
     return gather_axis(arr, idx, axis)

@@ -118,7 +118,8 @@ def nanvar(a: Any, axis: r.Axis = None, dtype: Any = None, out: None = None, ddo
     n = ew.sub_p.bind(n, convert(asarray(ddof), n.dtype))
     empty = ew.le_p.bind(n, wrap(np.zeros((), n.dtype)))
     total = r.sum(centered, axis, keepdims=keepdims, where=where)
-    total = ew.select_n_p.bind(empty, total, wrap(np.asarray(np.nan, total.dtype)))
+    from .ufuncs import where  # promotes as JAX's where(empty, nan, total) does
+    total = where(empty, np.nan, total)
     divisor = ew.select_n_p.bind(empty, n, wrap(np.ones((), n.dtype)))
     result = ew.div_p.bind(total, convert(divisor, total.dtype))
     return convert(result, result_dtype)

@@ -50,7 +50,7 @@ def _pairs(values: Any, nd: int, name: str) -> tuple[tuple[Any, Any], ...]:
 def _static(x: Any) -> Any:
     """Nested lists of Arrays as nested lists of their (concrete) NumPy values."""
     if isinstance(x, Array):
-        return x._buf
+        return np.asarray(x)  # widths are static: a concretisation point
     if isinstance(x, (list, tuple)):
         return [_static(e) for e in x]
     return x

@@ -220,11 +220,7 @@ def vecdot(x1: Any, x2: Any, /, *, axis: int = -1, precision: Any = None,
     """Vector dot product along ``axis`` (conjugating ``x1``), broadcasting the others."""
     check_arraylike("jnp.vecdot", x1, x2)
     x1, x2 = asarray(x1), asarray(x2)
-    try:
-        n1, n2 = x1.shape[axis], x2.shape[axis]
-    except IndexError:
-        raise ValueError(f"axis {axis} is out of bounds for shapes {x1.shape} and "
-                         f"{x2.shape}") from None
+    n1, n2 = x1.shape[axis], x2.shape[axis]  # an IndexError for a bad axis, as in JAX
     if n1 != n2:
         raise ValueError(f"axes must match; got shapes {x1.shape} and {x2.shape} with "
                          f"axis={axis}")

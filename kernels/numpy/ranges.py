@@ -28,7 +28,7 @@ def _concrete(x: Any, name: str) -> Any:
     if x is None:
         return None
     if isinstance(x, Array):
-        x = x._buf  # arange bounds fix the output shape: they must be concrete
+        x = np.asarray(x)  # bounds fix the output shape: a concretisation point
     elif not (dtypes.is_python_scalar(x) or isinstance(x, (np.ndarray, np.generic))):
         raise TypeError(f"arange requires ndarray or scalar arguments, got "
                         f"{type(x).__name__} for {name}.")
@@ -50,11 +50,14 @@ def arange(start: Any, stop: Any = None, step: Any = None, dtype: Any = None, *,
     """Evenly spaced values in ``[start, stop)``; int32 for integers, float32 for floats."""
     dt = None if dtype is None else user_dtype(dtype, "arange")
     start_name = "stop" if stop is None and step is None else "start"
+    if start is None:
+        raise TypeError(f"jax.numpy.arange: {start_name} must be a number, not None")
+    args = [v for v in (start, stop, step) if v is not None]
     start = _concrete(start, start_name)
     stop, step = _concrete(stop, "stop"), _concrete(step, "step")
     given = [v for v in (start, stop, step) if v is not None]
-    if dt is None:
-        dt = dtypes.result_type(*given)
+    if dt is None:  # from the arguments themselves, so a weakly typed Array stays weak
+        dt = dtypes.result_type(*args)
     if any(np.iscomplexobj(v) for v in given):
         raise ValueError("Passing complex start/stop/step to jnp.arange is no longer "
                          "supported starting in JAX v0.10.0.")

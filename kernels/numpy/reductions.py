@@ -367,7 +367,9 @@ def var(a: Any, axis: Axis = None, dtype: Any = None, out: None = None, ddof: in
     total = sum(centered, axis, dtype=compute, keepdims=keepdims, where=where)
     result = convert(ew.div_p.bind(total, n), result_dtype)
     positive = ew.gt_p.bind(n, full((), 0, n.dtype))
-    return _select(positive, result, full((), np.nan, result_dtype))
+    # Promotes as JAX's ``where(n > 0, result, nan)``: an integer dtype= gives a weak float.
+    from .ufuncs import where as where_
+    return where_(positive, result, np.nan)
 
 
 _mean = mean
@@ -451,7 +453,11 @@ def _arg_extremum(name: str, prim: Primitive, a: Any, axis: int | None, out: Any
         a = ravel(a) if a.ndim != 1 else a
         axis = 0
     else:
-        axis = canonicalize_axis(operator.index(axis), a.ndim)
+        axis = operator.index(axis)
+        if not -a.ndim <= axis < a.ndim:
+            # AxisError is both the ValueError NumPy raises and the IndexError JAX raises.
+            raise np.exceptions.AxisError(axis, a.ndim)
+        axis = axis % a.ndim
         dims = (axis,)
     if a.shape[axis] == 0:
         raise ValueError(f"attempt to get {name} of an empty sequence")
@@ -481,7 +487,8 @@ def _cumulative(name: str, prim: Primitive, a: Any, axis: int | None, dtype: Any
     check_out(name, out)
     check_arraylike(name, a)
     a = asarray(a)
-    if axis is None or a.ndim == 0:
+    # JAX ravels weakly typed scalars too (Python numbers), but not 0-d arrays.
+    if axis is None or (a.ndim == 0 and a.weak_type):
         a = ravel(a) if a.ndim != 1 else a
         axis = 0 if axis is None else axis
     axis = canonicalize_axis(operator.index(axis), a.ndim)

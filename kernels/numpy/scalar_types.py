@@ -19,10 +19,10 @@ class _ScalarMeta(type):
     def __call__(cls, x: Any = 0) -> Any:
         return asarray(x, dtype=cls.dtype)
 
-    def __eq__(cls, other: Any) -> bool:
+    def __eq__(cls, other: object) -> bool:
         return cls is other or other is cls.dtype.type
 
-    def __ne__(cls, other: Any) -> bool:
+    def __ne__(cls, other: object) -> bool:
         return not cls == other
 
     def __hash__(cls) -> int:

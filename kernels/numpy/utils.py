@@ -10,9 +10,25 @@ from ...runtime.array import Array
 from .promote import asarray
 
 __all__ = [
-    "isscalar", "ndim", "shape", "size", "can_cast", "iscomplexobj", "isrealobj", "iscomplex",
-    "isreal", "isdtype", "get_printoptions", "printoptions", "set_printoptions", "iterable",
-    "result_type", "promote_types", "issubdtype", "finfo", "iinfo",
+    "can_cast",
+    "finfo",
+    "get_printoptions",
+    "iinfo",
+    "iscomplex",
+    "iscomplexobj",
+    "isdtype",
+    "isreal",
+    "isrealobj",
+    "isscalar",
+    "issubdtype",
+    "iterable",
+    "ndim",
+    "printoptions",
+    "promote_types",
+    "result_type",
+    "set_printoptions",
+    "shape",
+    "size",
 ]
 
 result_type = dtypes.result_type
@@ -30,9 +46,7 @@ def isscalar(element: Any) -> bool:
     """True for Python/NumPy scalars and 0-d arrays (as ``jax.numpy.isscalar``)."""
     if isinstance(element, Array):
         return element.ndim == 0
-    if dtypes.is_python_scalar(element) or isinstance(element, np.generic):
-        return True
-    return False
+    return dtypes.is_python_scalar(element) or isinstance(element, np.generic)
 
 
 def ndim(a: Any) -> int:

@@ -1,10 +1,13 @@
 """The index primitives: eager results, shape rules (agreeing with the impls) and errors."""
 import numpy as np
 import pytest
-
 from axc.kernels import registry
 from axc.kernels.indexing import (
-    IndexTemplate, dynamic_slice_p, dynamic_update_slice_p, index_p, index_update_p,
+    IndexTemplate,
+    dynamic_slice_p,
+    dynamic_update_slice_p,
+    index_p,
+    index_update_p,
 )
 from axc.kernels.numpy.index_expr import parse_index
 from axc.runtime.abstract import ShapedArray

@@ -1,8 +1,6 @@
 """Special-function primitives vs ``jax.lax``: ulp distance, bit-exact erf/erf_inv, rules."""
 import numpy as np
 import pytest
-
-import axc  # noqa: F401  (installs Array methods)
 from axc.kernels import registry, special
 from axc.runtime.abstract import ShapedArray
 from axc.runtime.array import wrap

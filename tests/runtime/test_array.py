@@ -147,7 +147,7 @@ def test_operators_match_jax():
 def test_unsupported_operand_returns_not_implemented():
     with pytest.raises(TypeError):
         anp.arange(3) + "a"
-    assert (anp.arange(3) == None) is False  # noqa: E711  (identity fallback, as JAX)
+    assert (anp.arange(3) == None) is False
 
 
 def test_matplotlib_duck_typing():

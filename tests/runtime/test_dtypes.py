@@ -3,9 +3,9 @@ import itertools
 
 import numpy as np
 import pytest
+from axc.runtime import dtypes
 
 import axc
-from axc.runtime import dtypes
 
 jax = pytest.importorskip("jax")
 jnp = pytest.importorskip("jax.numpy")

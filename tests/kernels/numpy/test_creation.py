@@ -5,11 +5,11 @@ import warnings
 
 import numpy as np
 import pytest
-
-import axc.numpy as anp
 from axc.kernels import registry
 from axc.runtime import dtypes
 from axc.runtime.config import config
+
+import axc.numpy as anp
 
 jax = pytest.importorskip("jax")
 jnp = pytest.importorskip("jax.numpy")
@@ -85,6 +85,10 @@ CASES = {
     "arange_vector": lambda m: m.arange(m.ones(2)),
     "arange_complex": lambda m: m.arange(1 + 2j),
     "arange_zero_step": lambda m: m.arange(0, 5, 0),
+    "arange_none": lambda m: m.arange(None),
+    "arange_none_start": lambda m: m.arange(None, 3),
+    "arange_none_stop": lambda m: m.arange(1, None, 2),
+    "arange_list": lambda m: m.arange([3]),
     "linspace": lambda m: m.linspace(0, 1, 5),
     "linspace_retstep": lambda m: m.linspace(0, 1, 5, endpoint=False, retstep=True),
     "linspace_1": lambda m: m.linspace(0, 1, 1, retstep=True),
@@ -197,7 +201,7 @@ def test_against_jax(name):
         warnings.simplefilter("ignore")
         try:
             want = fn(jnp)
-        except Exception as e:  # noqa: BLE001 - JAX refuses: axc must refuse with the same class
+        except Exception as e:  # noqa: BLE001 - axc must refuse with JAX's class
             with pytest.raises(type(e)):
                 fn(anp)
             return
@@ -206,8 +210,7 @@ def test_against_jax(name):
 
 
 @pytest.mark.parametrize("fn", ["zeros", "ones", "empty"])
-@pytest.mark.parametrize("dt", ["bool", "int8", "uint16", "int32", "float16", "bfloat16",
-                                "float32", "complex64"])
+@pytest.mark.parametrize("dt", ["bool", "uint16", "bfloat16", "complex64"])
 @pytest.mark.parametrize("shape", [(), (0,), 3, (2, 3), (2, 0, 4)], ids=repr)
 def test_filled_over_dtypes_and_shapes(fn, dt, shape):
     got, want = getattr(anp, fn)(shape, dt), getattr(jnp, fn)(shape, dt)

