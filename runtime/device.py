@@ -61,7 +61,8 @@ class SingleDeviceSharding:
 
 
 CPU = CpuDevice(0)
-CPU_SHARDING = SingleDeviceSharding(CPU)
+# CPU buffers live in host memory; JAX names that memory kind "unpinned_host" (as the seeds show).
+CPU_SHARDING = SingleDeviceSharding(CPU, memory_kind="unpinned_host")
 
 
 def devices(backend: str | None = None) -> list[Device]:

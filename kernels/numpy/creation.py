@@ -18,7 +18,7 @@ from ...runtime import dtypes
 from ...runtime.array import Array, to_buffer, wrap
 from .. import elementwise as ew
 from ..structural import broadcast_in_dim_p, copy_p, expand_dims_p, iota_p
-from .promote import asarray as _asarray
+from .promote import asarray as _asarray  # no copy, no dtype checks: for internal operands
 from .promote import check_arraylike, convert
 
 __all__ = [
@@ -165,7 +165,8 @@ def full(shape: Any, fill_value: Any, dtype: Any = None, *, device: Any = None) 
     check_arraylike("full", fill_value)
     if np.ndim(fill_value) == 0:
         x = _asarray(fill_value)
-        x = convert(x, x.dtype, x.weak_type) if dt is None else convert(x, dt, False)
+        if dt is not None:
+            x = convert(x, dt, False)
         return broadcast_in_dim_p.bind(x, shape=canonicalize_shape(shape),
                                        broadcast_dimensions=())
     from .manipulation import broadcast_to

@@ -46,7 +46,7 @@ def vector_norm(x: Any, /, *, axis: int | tuple[int, ...] | None = None, keepdim
                 ord: int | str = 2) -> Array:
     """Vector ``ord``-norm over ``axis`` (all axes flattened when None)."""
     check_arraylike("jnp.linalg.vector_norm", x)
-    (x,) = promote_args_inexact("jnp.linalg.vector_norm", x)
+    x = asarray(x)  # not promoted: integer 1- and inf-norms stay integers, as in JAX
     if ord is None or ord == 2:
         return ufuncs.sqrt(_abs2_sum(x, axis, keepdims))
     if ord == np.inf:
@@ -54,7 +54,7 @@ def vector_norm(x: Any, /, *, axis: int | tuple[int, ...] | None = None, keepdim
     if ord == -np.inf:
         return reductions.min(ufuncs.abs(x), axis=axis, keepdims=keepdims)
     if ord == 0:
-        real = np.dtype(np.finfo(x.dtype).dtype) if x.dtype.kind == "c" else x.dtype
+        real = np.finfo(x.dtype).dtype  # a ValueError for integers, as in JAX
         return reductions.sum(ufuncs.not_equal(x, 0), dtype=real, axis=axis,
                               keepdims=keepdims)
     if ord == 1:

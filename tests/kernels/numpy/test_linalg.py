@@ -235,6 +235,11 @@ def test_norm_defaults_and_errors(args, kw):
     _compare("norm", *args, **kw)
 
 
+@pytest.mark.parametrize("ord", [None, 0, 1, 2, np.inf, -np.inf])
+def test_vector_norm_of_integers(ord):
+    _compare("vector_norm", np.arange(-2, 3, dtype=np.int32), ord=ord if ord is not None else 2)
+
+
 def test_matrix_norm_helper():
     _compare("matrix_norm", _rand(2, 3, 4))
     _compare("matrix_norm", _rand(2, 3, 4), ord=2, keepdims=True)

@@ -216,6 +216,13 @@ def test_quantiles(name, q, axis, method, keepdims):
     q = np.asarray(q if q != "int" else 1)
     if "percentile" in name:
         q = q * 100
+        if method != "linear" and q.dtype.kind == "f" and (q == 100).any():
+            # XLA rewrites JAX's q / 100 into a product that rounds 100% to just below the
+            # last index; axc divides exactly, as NumPy does.
+            ours = getattr(anp, name)(x, q, axis=axis, method=method, keepdims=keepdims)
+            np.testing.assert_allclose(ours, getattr(np, name)(x, q, axis=axis, method=method,
+                                                               keepdims=keepdims), rtol=1e-6)
+            return
     compare(name, x, q.astype(np.float32) if q.dtype.kind == "f" else q, axis=axis,
             method=method, keepdims=keepdims)
 
