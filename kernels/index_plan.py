@@ -71,7 +71,8 @@ def _broadcast_index_shapes(shapes: list[tuple[int, ...]]) -> tuple[int, ...]:
 
 
 def make_plan(template: IndexTemplate, shape: tuple[int, ...],
-          index_shapes: list[tuple[int, ...]]) -> Plan:
+              index_shapes: list[tuple[int, ...]]) -> Plan:
+    """The ``Plan`` of ``template`` on an operand of ``shape``; raises on invalid input."""
     return _plan_cached(template, tuple(shape), tuple(map(tuple, index_shapes)))
 
 
@@ -82,7 +83,7 @@ def _plan_cached(template: IndexTemplate, shape: tuple[int, ...],
         raise TypeError(f"index template must be an IndexTemplate, got {template!r}")
     bool_axes, basic, advanced, adv_shapes = [], [], [], []
     layout: list[Any] = []  # ints (slice sizes), "B" (advanced block) and None (new axes)
-    consumed = 0
+    consumed, placed = 0, template.advanced_first
     for e in template.entries:
         tag = e[0]
         if tag == "newaxis":
@@ -120,8 +121,9 @@ def _plan_cached(template: IndexTemplate, shape: tuple[int, ...],
             consumed += 1
         else:
             raise TypeError(f"unknown index template entry {e!r}")
-        if tag != "slice" and "B" not in layout and not template.advanced_first:
+        if tag != "slice" and not placed:  # the advanced block goes at the first advanced entry
             layout.append("B")
+            placed = True
     if consumed != len(shape):
         raise TypeError(f"index template consumes {consumed} axes of an array of rank "
                         f"{len(shape)}")
@@ -149,7 +151,7 @@ def _plan_cached(template: IndexTemplate, shape: tuple[int, ...],
         else:
             out_shape.append(item)
     return Plan(tuple(bool_axes), tuple(basic), tuple(advanced), bshape, dest, tuple(newaxes),
-                 tuple(out_shape))
+                tuple(out_shape))
 
 
 def indexed_shape(template: IndexTemplate, shape: tuple[int, ...],

@@ -1,11 +1,12 @@
 """Elementwise special-function primitives: erf, erfc, erf_inv, lgamma, digamma.
 
-The kernels follow the approximations XLA uses (StableHLO's CHLO decompositions: Cephes
-rational approximations for erf/erfc, Giles' polynomials for erf_inv, Lanczos [g=7, n=9]
-for lgamma/digamma), evaluated in the input's precision with the same operation order, so
-results agree with JAX to a few ulp -- and erf_inv, which ``random.normal`` is built on,
-bit for bit where NumPy's ``log1p``/``sqrt`` round as XLA's do. Half-precision inputs are
-computed in float32 and rounded back, as XLA does.
+The kernels follow the approximations XLA uses on CPU (its erf intrinsic; StableHLO's CHLO
+decompositions: Cephes rational functions for erfc, Giles' polynomials for erf_inv, Lanczos
+[g=7, n=9] for lgamma/digamma), evaluated in the input's precision with XLA's operation
+order, its fused multiply-adds and its own float32 ``log``/``log1p``. Float32 ``erf`` and
+``erf_inv`` (which ``random.normal`` is built on) therefore match JAX bit for bit; the others
+differ by a few ulp where XLA's ``exp``/``sin``/``cos`` round differently from NumPy's.
+Half-precision inputs are computed in float32 and rounded back, as XLA does.
 """
 from __future__ import annotations
 
@@ -29,9 +30,7 @@ def _fma(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
     an unfused multiply-add (no exact emulation exists in NumPy).
     """
     if a.dtype == np.float32:
-        wide = np.asarray(a, np.float64) * np.float64(b) + np.float64(c) \
-            if np.ndim(b) == 0 and np.ndim(c) == 0 else \
-            np.asarray(a, np.float64) * np.asarray(b, np.float64) + np.asarray(c, np.float64)
+        wide = np.asarray(a, np.float64) * np.asarray(b, np.float64) + np.asarray(c, np.float64)
         return wide.astype(np.float32)
     return a * b + c
 
@@ -39,9 +38,16 @@ def _fma(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
 def _poly(x: np.ndarray, coefficients: Sequence[float]) -> np.ndarray:
     """Horner evaluation (coefficients in decreasing order) with fused multiply-adds."""
     dt = x.dtype.type
+    if x.dtype != np.float32:
+        p = np.full_like(x, dt(coefficients[0]))
+        for c in coefficients[1:]:
+            p = p * x + dt(c)
+        return p
+    # float32: each step is an exact float64 product-sum rounded once to float32 (see _fma).
+    x64 = np.asarray(x, np.float64)
     p = np.full_like(x, dt(coefficients[0]))
     for c in coefficients[1:]:
-        p = _fma(p, x, dt(c))
+        p = (x64 * p + np.float64(dt(c))).astype(np.float32)
     return p
 
 
@@ -238,10 +244,10 @@ def _erf_inv32(x: np.ndarray) -> np.ndarray:
     f = np.float32
     w = -_xla_log1p(x * -x)
     small = w < f(5)
-    w = np.where(small, w - f(2.5), np.sqrt(w) - f(3))
-    p = np.where(small, f(_ERFINV32_SMALL[0]), f(_ERFINV32_LARGE[0]))
-    for cs, cl in zip(_ERFINV32_SMALL[1:], _ERFINV32_LARGE[1:]):
-        p = _fma(p, w, np.where(small, f(cs), f(cl)))
+    # XLA selects coefficients per element; evaluating both polynomials and selecting the
+    # result rounds identically and avoids a select per coefficient.
+    p = np.where(small, _poly(w - f(2.5), _ERFINV32_SMALL),
+                 _poly(np.sqrt(w) - f(3), _ERFINV32_LARGE))
     return _erf_inv_edges(x, p * x)
 
 

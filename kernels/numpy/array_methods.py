@@ -55,9 +55,9 @@ def _is_operand(x: Any) -> bool:
 _NUM = "iufc"
 # name -> (axc.numpy function, fast NumPy kernel or None, dtype kinds it is valid for)
 _BINARY = {
-    "add": (ufuncs.add, np.add, _NUM),
-    "sub": (ufuncs.subtract, np.subtract, _NUM),
-    "mul": (ufuncs.multiply, np.multiply, _NUM),
+    "add": (ufuncs.add, ew.add_p.impl, _NUM),
+    "sub": (ufuncs.subtract, ew.sub_p.impl, _NUM),
+    "mul": (ufuncs.multiply, ew.mul_p.impl, _NUM),
     "truediv": (ufuncs.true_divide, quiet(np.true_divide), "fc"),
     "floordiv": (ufuncs.floor_divide, None, ""),
     "mod": (ufuncs.remainder, None, ""),

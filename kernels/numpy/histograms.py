@@ -15,7 +15,13 @@ from ...runtime.array import Array, wrap
 from .. import elementwise as ew
 from .. import structural as st
 from . import sorting as srt
+from .indexing import scatter_update
 from .promote import asarray, check_arraylike, convert, promote_args_inexact
+from .reductions import broadcast_to, full
+from .reductions import max as max_
+from .reductions import min as min_
+from .reductions import sum as sum_
+from .setops import _concrete_count
 
 __all__ = ["bincount", "digitize", "histogram", "histogram_bin_edges"]
 
@@ -30,8 +36,6 @@ def _ravel(x: Array) -> Array:
 
 def _scatter_add(length: int, idx: Array, weights: Array) -> Array:
     """``zeros(length).at[idx].add(weights)``, dropping out-of-range indices."""
-    from .indexing import scatter_update
-    from .reductions import full
     return scatter_update(full((length,), 0, weights.dtype), idx, weights, "add", mode="drop")
 
 
@@ -52,8 +56,6 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0, *,
         raise ValueError("only 1-dimensional input supported.")
     minlength = operator.index(minlength)
     if length is None:
-        from .reductions import max as max_
-        from .setops import _concrete_count
         top = _concrete_count(max_(x), "bincount") if x.size else -1
         length = max(minlength, top + 1, 0)
     length = operator.index(length)
@@ -66,7 +68,6 @@ def bincount(x: Any, weights: Any = None, minlength: int = 0, *,
             raise ValueError(f"type of weights must match type of x. Got weights of shape "
                              f"{w.shape} for x of shape {x.shape}")
     idx = ew.max_p.bind(x, _const(0, x.dtype))
-    from .reductions import broadcast_to
     return _scatter_add(length, idx, broadcast_to(w, x.shape))
 
 
@@ -82,8 +83,6 @@ def histogram_bin_edges(a: Any, bins: Any = 10, range: Any = None,
         return convert(asarray(bins), dt)
     n = operator.index(bins)
     if range is None:
-        from .reductions import max as max_
-        from .reductions import min as min_
         lo, hi = convert(min_(arr), dt), convert(max_(arr), dt)
     else:
         if np.shape(range) != (2,):
@@ -105,7 +104,9 @@ def histogram(a: Any, bins: Any = 10, range: Any = None, weights: Any = None,
     Bins are half-open ``[e_i, e_{i+1})`` except the last, which includes its right edge;
     values outside the edges are not counted.
     """
-    check_arraylike("histogram", a)
+    if isinstance(bins, str):
+        raise TypeError(f"histogram: bins must be an int or an array of edges, got {bins!r}")
+    check_arraylike("histogram", a, bins)
     if weights is None:
         (arr,) = promote_args_inexact("histogram", a)
         w = _const(1, arr.dtype)
@@ -121,12 +122,10 @@ def histogram(a: Any, bins: Any = 10, range: Any = None, weights: Any = None,
     last_edge = srt.take_slice(edges, nb - 1, nb)
     on_last = ew.eq_p.bind(flat, last_edge)
     idx = ew.select_n_p.bind(on_last, idx, _const(nb - 1, idx.dtype))
-    from .reductions import broadcast_to
     w = broadcast_to(w, arr.shape)
     w = _ravel(w)
     counts = srt.take_slice(_scatter_add(nb, idx, convert(w, edges.dtype)), 1, nb)
     if density:
-        from .reductions import sum as sum_
         widths = ew.sub_p.bind(srt.take_slice(edges, 1, nb), srt.take_slice(edges, 0, nb - 1))
         counts = ew.div_p.bind(ew.div_p.bind(counts, widths), sum_(counts))
     return counts, edges
@@ -141,7 +140,6 @@ def digitize(x: Any, bins: Any, right: bool = False, *, method: str | None = Non
         raise ValueError(f"digitize: bins must be a 1-dimensional array; got bins={bins}")
     n = b.shape[0]
     if n == 0:
-        from .reductions import full
         return full(xa.shape, 0, dtypes.int32)
     side = "left" if right else "right"
     kw = {} if method is None else {"method": method}
@@ -149,6 +147,5 @@ def digitize(x: Any, bins: Any, right: bool = False, *, method: str | None = Non
     down = ew.sub_p.bind(_const(n, up.dtype),
                          srt.searchsorted(srt.reverse(b, 0), xa, side=side, **kw))
     increasing = ew.ge_p.bind(srt.take_slice(b, n - 1, n), srt.take_slice(b, 0, 1))
-    from .reductions import broadcast_to
     increasing = broadcast_to(st.reshape_p.bind(increasing, new_sizes=()), up.shape)
     return ew.select_n_p.bind(increasing, down, up)

@@ -18,6 +18,7 @@ from .. import elementwise as ew
 from .. import reduce as red
 from .. import structural as st
 from ..shapes import canonicalize_axis
+from . import indexing
 from . import reductions as r
 from .promote import asarray, check_arraylike, convert, promote_args_inexact
 
@@ -59,7 +60,6 @@ def _move_reduced_last(a: Array, axis: Any, keepdims: bool) -> tuple[Array, tupl
 
 def _gather_last(a: Array, idx: Array) -> Array:
     """``a[..., idx]`` for indices ``idx`` of shape ``Q + B`` into ``a`` of shape ``B + (n,)``."""
-    from . import indexing
     lead = idx.ndim - (a.ndim - 1)
     a = st.expand_dims_p.bind(a, dimensions=tuple(range(lead))) if lead else a
     idx = st.expand_dims_p.bind(idx, dimensions=(idx.ndim,))
@@ -167,8 +167,7 @@ def nanquantile(a: Any, q: Any, axis: int | tuple[int, ...] | None = None, out: 
 def _percent(name: str, q: Any) -> Array:
     check_arraylike(name, q)
     (q,) = promote_args_inexact(name, q)
-    return ew.div_p.bind(q, _const(100, q.dtype) if not q.weak_type else
-                         wrap(np.asarray(100, q.dtype), True))
+    return ew.div_p.bind(q, wrap(np.asarray(100, q.dtype), q.weak_type))
 
 
 def percentile(a: Any, q: Any, axis: int | tuple[int, ...] | None = None, out: None = None,

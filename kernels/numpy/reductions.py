@@ -1,10 +1,11 @@
-"""``axc.numpy`` reductions: sums, extrema, means and variances, arg-extrema, cumulative ops.
+"""``axc.numpy`` reductions: sums, products, extrema, means and variances, arg-extrema.
 
 Each function follows ``jax.numpy``'s dtype rules: ``sum``/``prod`` of booleans and narrow
 integers accumulate in the default integer type, ``mean``/``var``/``std`` of integers give the
 default float type, half floats are accumulated in float32, and results are never weakly
 typed. The NaN-ignoring variants live in ``nan_reductions`` and the order statistics
-(``median``, ``quantile``, ...) in ``quantiles``; both are re-exported from here.
+(``median``, ``quantile``, ...) in ``quantiles``, the scans in ``cumulative``; all are
+re-exported from here.
 """
 from __future__ import annotations
 
@@ -21,47 +22,14 @@ from .. import elementwise as ew
 from .. import reduce as red
 from .. import structural as st
 from ..registry import Primitive
-from ..shapes import canonicalize_axis
-from .promote import asarray, check_arraylike, convert
+from .promote import asarray, check_arraylike, convert, promote_args_inexact
 
 __all__ = [
-    "all",
-    "amax",
-    "amin",
-    "any",
-    "argmax",
-    "argmin",
-    "average",
-    "count_nonzero",
-    "cumprod",
-    "cumsum",
-    "cumulative_prod",
-    "cumulative_sum",
-    "max",
-    "mean",
-    "median",
-    "min",
-    "nanargmax",
-    "nanargmin",
-    "nancumprod",
-    "nancumsum",
-    "nanmax",
-    "nanmean",
-    "nanmedian",
-    "nanmin",
-    "nanpercentile",
-    "nanprod",
-    "nanquantile",
-    "nanstd",
-    "nansum",
-    "nanvar",
-    "percentile",
-    "prod",
-    "ptp",
-    "quantile",
-    "std",
-    "sum",
-    "var",
+    "all", "amax", "amin", "any", "argmax", "argmin", "average", "count_nonzero", "cumprod",
+    "cumsum", "cumulative_prod", "cumulative_sum", "max", "mean", "median", "min",
+    "nanargmax", "nanargmin", "nancumprod", "nancumsum", "nanmax", "nanmean", "nanmedian",
+    "nanmin", "nanpercentile", "nanprod", "nanquantile", "nanstd", "nansum", "nanvar",
+    "percentile", "prod", "ptp", "quantile", "std", "sum", "var",
 ]
 
 Axis = int | Sequence[int] | None
@@ -78,12 +46,20 @@ def reduction_axes(axis: Any, ndim: int) -> tuple[int, ...]:
     else:
         axes = (axis,)
     try:
-        canon = tuple(canonicalize_axis(operator.index(a), ndim) for a in axes)
+        canon = tuple(check_axis(operator.index(a), ndim) for a in axes)
     except TypeError:
         raise TypeError(f"axis must be None, an int or a tuple of ints, got {axis!r}") from None
     if len(set(canon)) != len(canon):
         raise ValueError(f"duplicate value in 'axis': {axis}")
     return canon
+
+
+def check_axis(axis: int, ndim: int) -> int:
+    """``axis`` in ``[0, ndim)``, or NumPy's AxisError: JAX raises ValueError or IndexError
+    depending on the function, and AxisError is both."""
+    if not -ndim <= axis < ndim:
+        raise np.exceptions.AxisError(axis, ndim)
+    return axis % ndim if ndim else axis
 
 
 def user_dtype(dtype: Any) -> np.dtype | None:
@@ -230,10 +206,6 @@ def _reduction(a: Any, op: _Op, *, axis: Axis = None, dtype: Any = None, out: An
     if keepdims:
         result = expand(result, dims)
     return convert(result, user_dtype(dtype) or result_dtype)
-
-
-def _to_numeric(a: Array) -> Array:
-    return a
 
 
 def _to_bool(a: Array) -> Array:
@@ -411,7 +383,6 @@ def count_nonzero(a: Any, axis: Axis = None, keepdims: bool = False) -> Array:
 def average(a: Any, axis: Axis = None, weights: Any = None, returned: bool = False,
             keepdims: bool = False) -> Array | tuple[Array, Array]:
     """Weighted mean over ``axis``; with ``returned``, also the sum of the weights."""
-    from .promote import promote_args_inexact
     check_arraylike("average", a)
     ndim = np.ndim(a) if not isinstance(a, Array) else a.ndim
     axes = reduction_axes(axis, ndim)
@@ -431,8 +402,11 @@ def average(a: Any, axis: Axis = None, weights: Any = None, returned: bool = Fal
             if weights.shape != tuple(a.shape[d] for d in axes):
                 raise ValueError("Shape of weights must be consistent with shape of a along "
                                  "specified axis.")
+            order = tuple(sorted(range(len(axes)), key=axes.__getitem__))
+            if order != tuple(range(len(axes))):  # broadcast dimensions must increase
+                weights = st.transpose_p.bind(weights, permutation=order)
             weights = st.broadcast_in_dim_p.bind(weights, shape=a.shape,
-                                                 broadcast_dimensions=axes)
+                                                 broadcast_dimensions=tuple(sorted(axes)))
         weights_sum = sum(weights, axis=axis, keepdims=keepdims)
         avg = ew.div_p.bind(sum(ew.mul_p.bind(a, weights), axis=axis, keepdims=keepdims),
                             weights_sum)
@@ -453,11 +427,7 @@ def _arg_extremum(name: str, prim: Primitive, a: Any, axis: int | None, out: Any
         a = ravel(a) if a.ndim != 1 else a
         axis = 0
     else:
-        axis = operator.index(axis)
-        if not -a.ndim <= axis < a.ndim:
-            # AxisError is both the ValueError NumPy raises and the IndexError JAX raises.
-            raise np.exceptions.AxisError(axis, a.ndim)
-        axis = axis % a.ndim
+        axis = check_axis(operator.index(axis), a.ndim)
         dims = (axis,)
     if a.shape[axis] == 0:
         raise ValueError(f"attempt to get {name} of an empty sequence")
@@ -480,95 +450,16 @@ def argmin(a: Any, axis: int | None = None, out: None = None,
     return _arg_extremum("argmin", red.argmin_p, a, axis, out, keepdims)
 
 
-# --- cumulative reductions ---------------------------------------------------------------
-
-def _cumulative(name: str, prim: Primitive, a: Any, axis: int | None, dtype: Any,
-                out: Any = None, fill_nan: Any = None, promote_integers: bool = False) -> Array:
-    check_out(name, out)
-    check_arraylike(name, a)
-    a = asarray(a)
-    # JAX ravels weakly typed scalars too (Python numbers), but not 0-d arrays.
-    if axis is None or (a.ndim == 0 and a.weak_type):
-        a = ravel(a) if a.ndim != 1 else a
-        axis = 0 if axis is None else axis
-    axis = canonicalize_axis(operator.index(axis), a.ndim)
-    if fill_nan is not None and dtypes.is_inexact(a.dtype):
-        a = _select(ew.ne_p.bind(a, a), wrap(np.asarray(fill_nan, a.dtype)), a)
-    want = user_dtype(dtype)
-    if want is None:
-        result_dtype = promote_integer_dtype(a.dtype) \
-            if promote_integers or a.dtype == dtypes.bool_ else a.dtype
-        compute = result_dtype
-    elif want == dtypes.bool_:
-        # lax scans are numeric: count in integers, then test; values must not cancel.
-        result_dtype = want
-        if a.dtype != dtypes.bool_:
-            a = ew.ne_p.bind(a, wrap(np.zeros((), a.dtype)))
-        compute = promote_integer_dtype(want)
-    else:
-        result_dtype = compute = want
-    a = convert(a, compute)
-    return convert(prim.bind(a, axis=axis, reverse=False), result_dtype)
-
-
-def cumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Array:
-    """Cumulative sum along ``axis`` (the flattened array if None)."""
-    return _cumulative("cumsum", red.cumsum_p, a, axis, dtype, out)
-
-
-def cumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Array:
-    """Cumulative product along ``axis`` (the flattened array if None)."""
-    return _cumulative("cumprod", red.cumprod_p, a, axis, dtype, out)
-
-
-def nancumsum(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Array:
-    """Cumulative sum treating NaNs as zero."""
-    return _cumulative("nancumsum", red.cumsum_p, a, axis, dtype, out, fill_nan=0)
-
-
-def nancumprod(a: Any, axis: int | None = None, dtype: Any = None, out: None = None) -> Array:
-    """Cumulative product treating NaNs as one."""
-    return _cumulative("nancumprod", red.cumprod_p, a, axis, dtype, out, fill_nan=1)
-
-
-def _cumulative_api(name: str, prim: Primitive, identity: int, x: Any, axis: int | None,
-                    dtype: Any, include_initial: bool) -> Array:
-    check_arraylike(name, x)
-    x = asarray(x)
-    if x.ndim == 0:
-        raise ValueError(f"The input must be non-scalar to take a cumulative {name[11:]}, "
-                         f"however a scalar value or scalar array was given.")
-    if axis is None:
-        if x.ndim > 1:
-            raise ValueError(f"The input array has rank {x.ndim}, however axis was not set "
-                             f"to an explicit value. The axis argument is only optional for "
-                             f"one-dimensional arrays.")
-        axis = 0
-    axis = canonicalize_axis(operator.index(axis), x.ndim)
-    out = _cumulative(name, prim, x, axis, dtype, promote_integers=name == "cumulative_sum")
-    if include_initial:
-        shape = list(x.shape)
-        shape[axis] = 1
-        out = st.concatenate_p.bind(full(tuple(shape), identity, out.dtype), out,
-                                    dimension=axis)
-    return out
-
-
-def cumulative_sum(x: Any, /, *, axis: int | None = None, dtype: Any = None,
-                   include_initial: bool = False) -> Array:
-    """Array-API cumulative sum (optionally starting with a 0)."""
-    return _cumulative_api("cumulative_sum", red.cumsum_p, 0, x, axis, dtype, include_initial)
-
-
-def cumulative_prod(x: Any, /, *, axis: int | None = None, dtype: Any = None,
-                    include_initial: bool = False) -> Array:
-    """Array-API cumulative product (optionally starting with a 1)."""
-    return _cumulative_api("cumulative_prod", red.cumprod_p, 1, x, axis, dtype,
-                           include_initial)
-
-
-# The NaN-aware reductions and the order statistics build on the functions above; they are
-# imported last so that they can import this module (axc.numpy always loads it first).
+# The cumulative and NaN-aware reductions and the order statistics build on the functions
+# above; they are imported last so that they can import this module (axc.numpy loads it first).
+from .cumulative import (
+    cumprod,
+    cumsum,
+    cumulative_prod,
+    cumulative_sum,
+    nancumprod,
+    nancumsum,
+)
 from .nan_reductions import (
     nanargmax,
     nanargmin,

@@ -21,7 +21,13 @@ from .. import elementwise as ew
 from .. import structural as st
 from ..shapes import canonicalize_axis
 from . import sorting as srt
+from .indexing import nonzero, take
 from .promote import asarray, check_arraylike, convert, promote_args
+from .reductions import all as all_
+from .reductions import any as any_
+from .reductions import argmax, cumsum, full
+from .reductions import min as min_
+from .reductions import sum as sum_
 
 __all__ = [
     "intersect1d",
@@ -57,7 +63,6 @@ def _ravel(x: Array) -> Array:
 
 
 def _count_true(mask: Array) -> Array:
-    from .reductions import sum as sum_
     return sum_(mask, dtype=dtypes.default_int_dtype())
 
 
@@ -68,12 +73,10 @@ def _valid_prefix(n: int, count: Array) -> Array:
 
 
 def _nonzero(mask: Array, size: int) -> Array:
-    from .indexing import nonzero
     return nonzero(mask, size=size, fill_value=0)[0]
 
 
 def _take(x: Array, idx: Array, axis: int = 0) -> Array:
-    from .indexing import take
     return take(x, idx, axis=axis, mode="clip")
 
 
@@ -104,7 +107,6 @@ def _sorted_mask(ar: Array, equal_nan: bool) -> tuple[Array, Array, Array]:
         aux = _take(ar, perm)
     differs = _neq(srt.take_slice(aux, 1, n), srt.take_slice(aux, 0, n - 1), equal_nan)
     if differs.ndim > 1:
-        from .reductions import any as any_
         differs = any_(differs, axis=tuple(range(1, differs.ndim)))
     mask = st.concatenate_p.bind(_const([True], dtypes.bool_), differs, dimension=0)
     return aux, mask, perm
@@ -140,18 +142,18 @@ def _unique(ar: Array, axis: int, return_index: bool, return_inverse: bool,
     if return_index:
         ret.append(convert(_take(perm, ind), int_dt))
     if return_inverse:
-        from .reductions import cumsum
         group = ew.sub_p.bind(cumsum(mask, dtype=int_dt), _const(1, int_dt))
         _, inverse = srt.sort_along([perm, group], 0)  # scatter group ids back home
         ret.append(inverse)
     if return_counts:
-        starts = _nonzero(mask, length + 1)
-        starts = convert(starts, int_dt)
+        starts = convert(_nonzero(mask, length + 1), int_dt)
         tail = srt.take_slice(starts, 1, length + 1)
-        # Unused nonzero slots are 0: they stand for the end of the array.
+        # Unused nonzero slots are 0: they stand for the end of the array (count 0).
         tail = ew.select_n_p.bind(ew.eq_p.bind(tail, _const(0, int_dt)), tail,
                                   _const(n, int_dt))
-        ret.append(ew.sub_p.bind(tail, srt.take_slice(starts, 0, length)))
+        bounds = st.concatenate_p.bind(srt.take_slice(starts, 0, 1), tail, dimension=0)
+        ret.append(ew.sub_p.bind(srt.take_slice(bounds, 1, length + 1),
+                                 srt.take_slice(bounds, 0, length)))
     return tuple(ret)
 
 
@@ -159,7 +161,6 @@ def _unique_degenerate(ar: Array, moved: Array, axis: int, n: int, return_index:
                        return_inverse: bool, return_counts: bool, size: int | None,
                        fill_value: Any) -> tuple[Array, ...]:
     """``unique`` when there are no elements (no rows, or rows of zero size)."""
-    from .reductions import full
     int_dt = dtypes.default_int_dtype()
     rows = min(n, 1)  # every zero-size row equals every other
     length = rows if size is None else operator.index(size)
@@ -179,7 +180,7 @@ def _unique_degenerate(ar: Array, moved: Array, axis: int, n: int, return_index:
     if return_inverse:
         ret.append(full((n,), 0, int_dt))
     if return_counts:
-        ret.append(full((length,), n if rows else 0, int_dt) if rows else full((0,), 0, int_dt))
+        ret.append(full((length,), n, int_dt) if rows else full((0,), 0, int_dt))
     return tuple(ret)
 
 
@@ -258,10 +259,7 @@ def _in1d(a1: Array, a2: Array, invert: bool, method: str) -> Array:
         raise ValueError(f"method={method!r} is not implemented; options are 'compare_all', "
                          f"'binary_search', 'sort', and 'auto'")
     if a1.size == 0 or a2.size == 0:
-        from .reductions import full
         return full(a1.shape, invert, dtypes.bool_)
-    from .reductions import all as all_
-    from .reductions import any as any_
     if method in ("auto", "compare_all"):
         col = st.reshape_p.bind(a1, new_sizes=(a1.size, 1))
         if invert:
@@ -288,7 +286,6 @@ def _fill_or_min(vals: Array, valid: Array, fill_value: Any) -> Array:
     if vals.size == 0:
         return vals
     if fill_value is None:
-        from .reductions import min as min_
         smallest = min_(vals, where=valid, initial=_largest(vals.dtype))
         none_valid = ew.eq_p.bind(_count_true(valid), _const(0, dtypes.default_int_dtype()))
         fill = ew.select_n_p.bind(none_valid, smallest, _const(0, vals.dtype))
@@ -305,7 +302,6 @@ def _largest(dt: np.dtype) -> Any:
 
 def _unique_padded(a: Array, assume_unique: bool) -> tuple[Array, Array]:
     """Sorted unique values of 1-d ``a`` padded to ``a.size`` entries, and which are real."""
-    from .reductions import full
     if assume_unique or a.size == 0:
         return srt.sort(a), full((a.size,), True, dtypes.bool_)
     aux, mask, _ = _sorted_mask(a, True)
@@ -336,7 +332,6 @@ def intersect1d(ar1: Any, ar2: Any, assume_unique: bool = False, return_indices:
     vals = _fill_or_min(vals, valid, fill_value)
     if not return_indices:
         return vals
-    from .reductions import argmax
     int_dt = dtypes.default_int_dtype()
     idx = []
     for a in (a1, a2):
@@ -364,7 +359,6 @@ def setdiff1d(ar1: Any, ar2: Any, assume_unique: bool = False, *, size: int | No
     check_arraylike("setdiff1d", ar1, ar2)
     a1, a2 = _ravel(asarray(ar1)), _ravel(asarray(ar2))
     if assume_unique:
-        from .reductions import full
         u1, valid1 = a1, full((a1.size,), True, dtypes.bool_)
     else:
         u1, valid1 = _unique_padded(a1, False)

@@ -20,7 +20,10 @@ from .. import elementwise as ew
 from .. import reduce as red
 from .. import structural as st
 from ..shapes import canonicalize_axis
+from .indexing import take
 from .promote import asarray, check_arraylike, convert, promote_args
+from .reductions import cumsum, full
+from .reductions import sum as sum_
 
 __all__ = [
     "argpartition",
@@ -202,7 +205,6 @@ def _lt_total(x: Array, y: Array) -> Array:
 
 def _search_compare_all(a: Array, v: Array, side: str, out_dt: np.dtype) -> Array:
     """Count, for each query, the elements of ``a`` before it: O(len(a) * v.size)."""
-    from .reductions import sum as sum_
     ab = st.reshape_p.bind(a, new_sizes=a.shape + (1,) * v.ndim)
     if side == "left":
         before = _lt_total(ab, v)
@@ -213,7 +215,6 @@ def _search_compare_all(a: Array, v: Array, side: str, out_dt: np.dtype) -> Arra
 
 def _search_sort(a: Array, v: Array, side: str, out_dt: np.dtype) -> Array:
     """Co-sort queries and sorted array: each query lands after the elements before it."""
-    from .reductions import cumsum
     n, m = a.shape[0], v.size
     flat_v = st.reshape_p.bind(v, new_sizes=(m,))
     # Stable sort: for 'left' queries go first so ties put them before equal elements.
@@ -254,14 +255,13 @@ def searchsorted(a: Any, v: Any, side: str = "left", sorter: Any = None, *,
         raise ValueError("a should be 1-dimensional")
     a, v = promote_args("searchsorted", a, v)
     if sorter is not None:
-        from .indexing import take
         a = take(a, asarray(sorter))
     out_dt = index_dtype(a.shape[0])
     if a.shape[0] == 0 or v.size == 0:
-        from .reductions import full
         return full(v.shape, 0, out_dt)
-    if method == "compare_all" or (a.dtype.kind != "c" and a.shape[0] <= 64
-                                   and method != "sort"):
+    # Complex numbers have no elementwise order here: they always take the co-sort.
+    if a.dtype.kind != "c" and (method == "compare_all" or
+                                (a.shape[0] <= 64 and method != "sort")):
         return _search_compare_all(a, v, side, out_dt)
     return _search_sort(a, v, side, out_dt)
 

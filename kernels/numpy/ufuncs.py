@@ -201,7 +201,7 @@ def arctan2(x1: Any, x2: Any, /) -> Array:
 
 atan2 = arctan2
 nextafter = _binary("nextafter", ew.nextafter_p, promote_args_inexact)
-fmod = _binary("fmod", ew.rem_p, promote_args_numeric)
+
 equal = _binary("equal", ew.eq_p)
 not_equal = _binary("not_equal", ew.ne_p)
 
@@ -440,6 +440,8 @@ def ldexp(x1: Any, x2: Any, /) -> Array:
 def heaviside(x1: Any, x2: Any, /) -> Array:
     """0 where ``x1 < 0``, ``x2`` where ``x1 == 0``, 1 where ``x1 > 0``."""
     x1, x2 = promote_args_inexact("heaviside", x1, x2)
+    if x1.dtype.kind == "c":
+        raise TypeError("heaviside does not accept complex inputs (they have no order)")
     zero, one = const_like(x1, 0), const_like(x1, 1)
     out = where(less(x1, zero), zero, where(greater(x1, zero), one, x2))
     return where(isnan(x1), x1, out)
@@ -450,7 +452,8 @@ def _int_floor_divide(x: Array, y: Array) -> Array:
     if x.dtype.kind == "u":
         return q
     r = ew.rem_p.bind(x, y)
-    fix_sign = logical_and(not_equal(r, 0), not_equal(less(x, 0), less(y, 0)))
+    # sign(), not x < 0: with XLA's x / 0 == -1 this gives JAX's answers for zero divisors.
+    fix_sign = logical_and(not_equal(r, 0), not_equal(ew.sign_p.bind(x), ew.sign_p.bind(y)))
     return where(fix_sign, subtract(q, const_like(q, 1)), q)
 
 
@@ -473,7 +476,22 @@ def floor_divide(x1: Any, x2: Any, /) -> Array:
         return _int_floor_divide(x1, x2)
     if x1.dtype.kind == "c":
         raise TypeError("floor_divide does not support complex-valued inputs")
-    return _float_divmod(x1, x2)[0]
+    # A zero divisor gives x / 0 (+-inf or nan), as NumPy and JAX do.
+    return where(equal(x2, 0), true_divide(x1, x2), _float_divmod(x1, x2)[0])
+
+
+def _int_rem(x1: Array, x2: Array) -> Array:
+    """``lax.rem``, except that an integer zero divisor gives 0 as ``jnp.fmod`` does."""
+    r = ew.rem_p.bind(x1, x2)
+    if x1.dtype.kind in "iu":
+        r = where(equal(x2, const_like(x2, 0)), const_like(r, 0), r)
+    return r
+
+
+def fmod(x1: Any, x2: Any, /) -> Array:
+    """Remainder with the sign of the dividend (C's ``fmod``)."""
+    x1, x2 = promote_args_numeric("fmod", x1, x2)
+    return _int_rem(x1, x2)
 
 
 def remainder(x1: Any, x2: Any, /) -> Array:
@@ -481,7 +499,7 @@ def remainder(x1: Any, x2: Any, /) -> Array:
     x1, x2 = promote_args_numeric("remainder", x1, x2)
     if x1.dtype.kind == "c":
         raise TypeError("remainder does not support complex-valued inputs")
-    r = ew.rem_p.bind(x1, x2)
+    r = _int_rem(x1, x2)
     if x1.dtype.kind == "u":
         return r
     fix_sign = logical_and(not_equal(r, 0), not_equal(less(r, 0), less(x2, 0)))
@@ -501,6 +519,9 @@ def divmod(x1: Any, x2: Any, /) -> tuple[Array, Array]:
 
 def power(x1: Any, x2: Any, /) -> Array:
     """``x1 ** x2``. A static Python int exponent uses repeated multiplication, as JAX."""
+    if isinstance(x2, Array) and x2.ndim == 0 and x2.dtype.kind in "iu" and \
+            not isinstance(x1, (int, float, complex)):
+        x2 = int(x2)  # a concrete integer exponent: integer_pow, with x1's dtype (as JAX)
     if type(x2) is int and not isinstance(x1, (int, float, complex)):
         (x1,) = promote_args_numeric("power", x1)
         if x2 >= 0 or x1.dtype.kind not in "iu":

@@ -3,10 +3,10 @@ import warnings
 
 import numpy as np
 import pytest
-
-import axc.nn as ann
 from axc.kernels import nn as knn
 from axc.runtime import dtypes
+
+import axc.nn as ann
 
 jax = pytest.importorskip("jax")
 jnp = pytest.importorskip("jax.numpy")
