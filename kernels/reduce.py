@@ -3,8 +3,9 @@
 These mirror ``jax.lax``'s reduction primitives. Axes are static, canonical (non-negative)
 Python ints: ``axc.numpy`` normalises user axes before binding. Results keep the operand's
 dtype and weak type (as ``lax.reduce_sum_p`` does; the logical ``reduce_and/or/xor`` drop
-it, as lax's do); ``argmax``/``argmin`` return indices, never weak. Float16 and bfloat16 data are accumulated in float32 and rounded once, as XLA
-does on CPU, so a long sum does not drift in half precision.
+it, as lax's do); ``argmax``/``argmin`` return indices, never weak. Float16 and bfloat16
+data are accumulated in float32 and rounded once (``jax.numpy`` upcasts the same way), so a
+long half-precision sum does not drift.
 """
 from __future__ import annotations
 
@@ -232,6 +233,8 @@ def _sort_impl(*operands: np.ndarray, dimension: int, is_stable: bool = True,
                num_keys: int = 1) -> tuple[np.ndarray, ...]:
     # A stable sort whatever ``is_stable`` says: a valid answer for both. NumPy orders NaNs
     # last and -0.0 equal to 0.0, as JAX's total order for sort does.
+    if len(operands) == 1 and operands[0].dtype != dtypes.bfloat16:
+        return (np.sort(operands[0], axis=dimension, kind="stable"),)
     keys = [np.moveaxis(_sort_key(k), dimension, -1) for k in operands[:num_keys]]
     if num_keys == 1:
         perm = np.argsort(keys[0], axis=-1, kind="stable")

@@ -23,12 +23,7 @@ from . import reductions as r
 from .promote import asarray, check_arraylike, convert, promote_args_inexact
 
 __all__ = [
-    "median",
-    "nanmedian",
-    "nanpercentile",
-    "nanquantile",
-    "percentile",
-    "quantile",
+    "median", "nanmedian", "nanpercentile", "nanquantile", "percentile", "quantile",
 ]
 
 _METHODS = ("linear", "lower", "higher", "midpoint", "nearest", "inverted_cdf")

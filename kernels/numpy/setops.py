@@ -30,16 +30,8 @@ from .reductions import min as min_
 from .reductions import sum as sum_
 
 __all__ = [
-    "intersect1d",
-    "isin",
-    "setdiff1d",
-    "setxor1d",
-    "union1d",
-    "unique",
-    "unique_all",
-    "unique_counts",
-    "unique_inverse",
-    "unique_values",
+    "intersect1d", "isin", "setdiff1d", "setxor1d", "union1d", "unique", "unique_all",
+    "unique_counts", "unique_inverse", "unique_values",
 ]
 
 _SIZE_HINT = ("Without a static size= argument the output shape depends on the values: "

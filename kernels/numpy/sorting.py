@@ -26,27 +26,10 @@ from .reductions import cumsum, full
 from .reductions import sum as sum_
 
 __all__ = [
-    "argpartition",
-    "argsort",
-    "bincount",
-    "digitize",
-    "histogram",
-    "histogram_bin_edges",
-    "intersect1d",
-    "isin",
-    "lexsort",
-    "partition",
-    "searchsorted",
-    "setdiff1d",
-    "setxor1d",
-    "sort",
-    "sort_complex",
-    "union1d",
-    "unique",
-    "unique_all",
-    "unique_counts",
-    "unique_inverse",
-    "unique_values",
+    "argpartition", "argsort", "bincount", "digitize", "histogram", "histogram_bin_edges",
+    "intersect1d", "isin", "lexsort", "partition", "searchsorted", "setdiff1d", "setxor1d",
+    "sort", "sort_complex", "union1d", "unique", "unique_all", "unique_counts",
+    "unique_inverse", "unique_values",
 ]
 
 
