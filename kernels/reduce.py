@@ -24,7 +24,7 @@ ANY = "biufcV"
 INT_OR_BOOL = "iub"
 REAL_FLOAT = "fV"
 
-_HALF = ("float16", "bfloat16")
+_HALF = tuple(d for d in (dtypes.float16, dtypes.bfloat16) if d is not None)
 
 
 def _kind_name(kinds: str) -> str:
@@ -40,7 +40,7 @@ def _check_dtype(name: str, x: ShapedArray, kinds: str) -> None:
 
 def _compute_dtype(dt: np.dtype) -> np.dtype:
     """The dtype to accumulate ``dt`` in: float32 for half precision, else ``dt`` itself."""
-    return dtypes.float32 if dt.name in _HALF else dt
+    return dtypes.float32 if dt in _HALF else dt
 
 
 # --- reductions over axes ---------------------------------------------------------------------

@@ -30,7 +30,7 @@ def test_stray_top_level_import_does_not_load_a_second_copy():
 def test_wheel_builds_and_imports(tmp_path):
     """Build the wheel, install it into a target folder, and import from there."""
     wheel_dir, target = tmp_path / "wheel", tmp_path / "site"
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation",
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps",
                     "-q", "-w", str(wheel_dir), str(ROOT)], check=True)
     wheels = list(wheel_dir.glob("axc-*.whl"))
     assert len(wheels) == 1
