@@ -167,6 +167,9 @@ _ALL = _Op("all", red.reduce_and_p, ew.and_p, True)
 _ANY = _Op("any", red.reduce_or_p, ew.or_p, False)
 
 
+_WIDE_INEXACT = (dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
+
+
 def _reduction(a: Any, op: _Op, *, axis: Axis = None, dtype: Any = None, out: Any = None,
                keepdims: bool = False, initial: Any = None, where: Any = None,
                promote_integers: bool = False, upcast: bool = False,
@@ -218,6 +221,12 @@ def sum(a: Any, axis: Axis = None, dtype: Any = None, out: None = None,
         keepdims: bool = False, initial: Any = None, where: Any = None,
         promote_integers: bool = True) -> Array:
     """Sum of array elements over ``axis`` (booleans and narrow ints widen to int32)."""
+    if type(a) is Array and axis is None and dtype is None and not keepdims and \
+            initial is None and where is None and out is None and not a.weak_type and \
+            a.dtype in _WIDE_INEXACT:
+        # The common case, without argument processing: a whole-array sum of a dtype that
+        # needs no promotion or upcast (what the general path below computes too).
+        return red.reduce_sum_p.bind(a, axes=tuple(range(a.ndim)))
     return _reduction(a, _SUM, axis=axis, dtype=dtype, out=out, keepdims=keepdims,
                       initial=initial, where=where, promote_integers=promote_integers,
                       upcast=dtype is None)
