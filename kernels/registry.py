@@ -39,6 +39,34 @@ class NotApplicable:
     why: str
 
 
+@dataclass(frozen=True)
+class Templates:
+    """A primitive's ``jvp`` or ``adjoint`` rule: one template per operand.
+
+    Templates are real Python functions (the AD transforms inline or call them):
+
+    * JVP template ``t_i(t, ans, *operands, **params)``: the output tangent that operand
+      ``i``'s tangent ``t`` contributes (shape and dtype of ``ans``; a tuple of tangents for a
+      multiple-result primitive).
+    * adjoint template ``a_i(g, ans, *operands, **params)``: the cotangent of operand ``i``
+      (its shape and dtype), given the output cotangent ``g`` (a tuple for multiple results;
+      zeros stand for unused results).
+
+    ``None`` marks an operand without a derivative (a predicate, an integer index).
+    ``rest`` serves operands past ``per_operand`` (variadic primitives such as
+    ``concatenate``) and receives the operand's position as ``index=i``.
+    """
+
+    per_operand: tuple
+    rest: Callable | None = None
+
+    def __call__(self, i: int) -> Callable | None:
+        """The template of operand ``i`` (None when it has no derivative)."""
+        if i < len(self.per_operand):
+            return self.per_operand[i]
+        return self.rest
+
+
 class _Pending:
     def __repr__(self) -> str:
         return "PENDING"
