@@ -18,6 +18,7 @@ from .runtime.device import (
     local_devices,
 )
 from .runtime.transfer import block_until_ready, device_get, device_put
+from .compiler.transforms.api import grad, value_and_grad, vjp
 
 _array_methods.install()
 
@@ -26,5 +27,5 @@ __version__ = "0.1.0"
 __all__ = [
     "Array", "ShapeDtypeStruct", "ShapedArray", "block_until_ready", "config",
     "default_backend", "device_count", "device_get", "device_put", "devices", "errors",
-    "lax", "local_device_count", "local_devices", "nn", "numpy", "tree_util",
+    "grad", "value_and_grad", "vjp", "lax", "local_device_count", "local_devices", "nn", "numpy", "tree_util",
 ]

@@ -177,3 +177,52 @@ def install() -> None:
     for module, names in _METHODS.items():
         for name in names:
             setattr(Array, name, _method(module, name))
+
+
+# --- for the transforms: the function behind ``x.name(...)``, ``x.name`` and ``x.at[i].op`` ---
+
+_DIRECT_METHODS = {"astype": _astype, "reshape": _reshape, "transpose": _transpose,
+                   "flatten": manipulation.ravel, "round": ufuncs.round}
+_AT_OPS = {"set": "set", "add": "add", "subtract": "sub", "multiply": "mul", "mul": "mul",
+           "min": "min", "max": "max"}
+
+
+def method_function(name: str) -> Callable | None:
+    """The axc.numpy function that ``x.name(*args)`` calls as ``function(x, *args)``."""
+    if name in _DIRECT_METHODS:
+        return _DIRECT_METHODS[name]
+    for module, names in _METHODS.items():
+        if name in names:
+            return getattr(module, name)
+    return None
+
+
+def property_function(name: str) -> Callable | None:
+    """The axc.numpy function computing the property ``x.name`` (``T``, ``real``, ...)."""
+    if name == "at" or name not in _PROPERTIES:
+        return None
+    module, fn = _PROPERTIES[name]
+    return getattr(module, fn)
+
+
+def at_function(name: str) -> Callable | None:
+    """``function(x, *values, index=i)`` computing ``x.at[i].name(*values)``."""
+    if name == "get":
+        return at_get
+    op = _AT_OPS.get(name)
+    return None if op is None else _AT_FUNCTIONS[op]
+
+
+def at_get(x: Any, *, index: Any, **kwargs: Any) -> Array:
+    return indexing.getitem(x, index, mode=kwargs.get("mode"),
+                            fill_value=kwargs.get("fill_value"))
+
+
+def _at(op: str) -> Callable:
+    def update(x: Any, values: Any, *, index: Any, mode: Any = None, **unused: Any) -> Array:
+        return indexing.scatter_update(x, index, values, op, mode=mode)
+    update.__name__ = f"at_{op}"
+    return update
+
+
+_AT_FUNCTIONS = {op: _at(op) for op in set(_AT_OPS.values())}

@@ -184,6 +184,11 @@ def multiply(x: Any, y: Any, /) -> Array:
     return (ew.and_p if x.dtype.kind == "b" else ew.mul_p).bind(x, y)
 
 
+# Booleans take the logical primitives, which have no derivative: for the transforms these
+# wrappers are the arithmetic primitive.
+add.__axc_primitive__ = ew.add_p
+multiply.__axc_primitive__ = ew.mul_p
+
 subtract = _binary("subtract", ew.sub_p)
 true_divide = _binary("true_divide", ew.div_p, promote_args_inexact)
 divide = true_divide

@@ -1,0 +1,1 @@
+"""Frontend: source retrieval (gast), the syntax fence, and their located errors."""

@@ -1,0 +1,1 @@
+"""AD and batching transforms: generated Python source from canonical ASTs."""

@@ -1,0 +1,110 @@
+"""What a call in user code means to the AD transforms: a primitive, a function to transform
+recursively, a call that carries no derivative, or one that cannot be differentiated.
+
+Objects are classified, never spellings: ``np.sin``, ``jnp.sin`` and ``from axc.numpy import
+sin`` are told apart by what they are.
+"""
+from __future__ import annotations
+
+import builtins
+import inspect
+import types
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from ...kernels.registry import NotApplicable, Primitive, Templates
+from ...runtime.array import Array
+
+PRIM = "prim"            # a primitive's bind, or an axc.numpy wrapper of exactly one primitive
+RECURSE = "recurse"      # a Python function whose source is transformed in turn
+INACTIVE = "inactive"    # its result carries no derivative (shapes, dtypes, comparisons)
+STOP = "stop"            # lax.stop_gradient: the value passes, the derivative stops
+CUSTOM = "custom"        # custom_jvp / custom_vjp: the user's rule replaces the source
+CONVERT = "convert"      # float()/int()/.item(): leaves the array world (an error under AD)
+UNKNOWN = "unknown"      # a callable axc cannot see into (C code, NumPy on arrays)
+
+
+@dataclass(frozen=True)
+class Callee:
+    kind: str
+    obj: Any
+    prim: Primitive | None = None   # for PRIM
+    fn: Any = None                  # for RECURSE: the function whose source is read
+    bound_self: bool = False        # a bound method: ``self`` is the first operand
+
+
+# Builtins whose result never carries a derivative (introspection, counts, printing).
+_INACTIVE_BUILTINS = {builtins.len, builtins.isinstance, builtins.issubclass, builtins.type,
+                      builtins.range, builtins.print, builtins.repr, builtins.str,
+                      builtins.hasattr, builtins.getattr, builtins.id, builtins.callable,
+                      builtins.hash, builtins.format, builtins.all, builtins.any,
+                      builtins.enumerate, builtins.zip}
+_CONVERSIONS = {builtins.float, builtins.int, builtins.bool, builtins.complex}
+_INACTIVE_NUMPY = {np.shape, np.ndim, np.size, np.result_type, np.dtype, np.iinfo, np.finfo,
+                   np.issubdtype, np.isscalar, np.broadcast_shapes}
+
+
+def classify(obj: Any) -> Callee:
+    """The AD meaning of calling ``obj``."""
+    special = getattr(obj, "__axc_ad__", None)
+    if special == "stop_gradient":
+        return Callee(STOP, obj)
+    if special == "custom":
+        return Callee(CUSTOM, obj)
+    if isinstance(obj, types.MethodType) and isinstance(obj.__self__, Primitive) \
+            and obj.__func__ is Primitive.bind:
+        return _prim_callee(obj, obj.__self__)
+    prim = getattr(obj, "__axc_primitive__", None)
+    if isinstance(prim, Primitive):
+        return _prim_callee(obj, prim)
+    if obj in _CONVERSIONS:
+        return Callee(CONVERT, obj)
+    if _is_inactive(obj):
+        return Callee(INACTIVE, obj)
+    if isinstance(obj, types.MethodType) and isinstance(obj.__func__, types.FunctionType):
+        return Callee(RECURSE, obj, fn=obj.__func__, bound_self=True)
+    if isinstance(obj, types.FunctionType):
+        return Callee(RECURSE, obj, fn=obj)
+    return Callee(UNKNOWN, obj)
+
+
+def _prim_callee(obj: Any, prim: Primitive) -> Callee:
+    if isinstance(prim.jvp, NotApplicable) and isinstance(prim.adjoint, NotApplicable):
+        return Callee(INACTIVE, obj, prim=prim)
+    return Callee(PRIM, obj, prim=prim)
+
+
+def _is_inactive(obj: Any) -> bool:
+    try:
+        if obj in _INACTIVE_BUILTINS or obj in _INACTIVE_NUMPY:
+            return True
+    except TypeError:  # unhashable callables
+        return False
+    if isinstance(obj, type):
+        return issubclass(obj, (np.dtype, np.generic))
+    module = getattr(obj, "__module__", None) or ""
+    if module.startswith("axc.runtime"):   # dtypes, shapes, config: never array data
+        return True
+    return _annotated_inactive(obj)
+
+
+def _annotated_inactive(obj: Any) -> bool:
+    """A library function annotated to return something other than an array (``-> None``,
+    ``-> tuple[int, ...]``, ``-> np.dtype``) needs no transformation."""
+    if not isinstance(obj, types.FunctionType) or not obj.__module__.startswith("axc."):
+        return False
+    ret = obj.__annotations__.get("return", inspect.Signature.empty)
+    if ret is inspect.Signature.empty:
+        return False
+    text = ret if isinstance(ret, str) else getattr(ret, "__name__", repr(ret))
+    return not any(word in text for word in ("Array", "Any"))
+
+
+def has_rule(prim: Primitive, slot: str) -> bool:
+    return isinstance(getattr(prim, slot), Templates)
+
+
+def is_array(x: Any) -> bool:
+    return isinstance(x, Array)
