@@ -51,7 +51,7 @@ def classify(obj: Any) -> Callee:
     special = getattr(obj, "__axc_ad__", None)
     if special == "stop_gradient":
         return Callee(STOP, obj)
-    if special == "custom":
+    if special == "custom" or getattr(obj, "__axc_vjp__", None) is not None:
         return Callee(CUSTOM, obj)
     if isinstance(obj, types.MethodType) and isinstance(obj.__self__, Primitive) \
             and obj.__func__ is Primitive.bind:

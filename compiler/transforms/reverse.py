@@ -198,6 +198,12 @@ class ReverseGen:
 
     def _primal_assign(self, s: gast.Assign) -> gast.stmt:
         op: Op | None = getattr(s, "axc_op", None)
+        if op is not None and op.kind == "call" and op.dynamic is not None and not (
+                isinstance(op.dynamic, gast.Attribute) and op.dynamic.attr == "bind"):
+            return self._primal_dynamic(s, op)
+        if op is not None and op.kind == "call" and op.callee is not None and \
+                op.callee.kind == callees.CUSTOM:
+            return self._primal_custom(s, op)
         if op is None or op.kind != "call" or op.callee is None or \
                 op.callee.kind != callees.RECURSE:
             return s
@@ -215,6 +221,50 @@ class ReverseGen:
         return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
                                                     name_node_store(saved)], ctx=gast.Store())],
                            value=fwd, type_comment=None)
+
+    def _primal_custom(self, s: gast.Assign, op: Op) -> gast.stmt:
+        """A function with its own VJP (``custom_vjp``): its ``fwd`` saves the residuals."""
+        target = s.targets[0].id
+        saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_res"))
+        if _in_loop(s, self.fn):
+            self.multi.add(saved)
+        fwd, _ = op.callee.obj.__axc_vjp__
+        args, keywords = _call_parts(s.value, op)
+        call = gast.Call(func=self.ns.ref(fwd, f"{_fn_name(op.callee.obj)}_fwd"), args=args,
+                         keywords=keywords)
+        return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
+                                                    name_node_store(saved)], ctx=gast.Store())],
+                           value=call, type_comment=None)
+
+    def _custom_parts(self, s: gast.Assign, op: Op, g: gast.expr) -> tuple[list, list]:
+        _, bwd = op.callee.obj.__axc_vjp__
+        cts = self._fresh(f"d{s.targets[0].id}_args")
+        call = gast.Call(func=self.ns.ref(bwd, f"{_fn_name(op.callee.obj)}_bwd"),
+                         args=[name_node(self.saved_of[id(s)]), g], keywords=[])
+        parts = []
+        for i, a in enumerate(op.operands):
+            if self._is_active(a):
+                ct = gast.Subscript(value=name_node(cts), slice=gast.Constant(value=i, kind=None),
+                                    ctx=gast.Load())
+                parts.append((a, ct, True))
+        return [_assign(cts, call)], parts
+
+    def _primal_dynamic(self, s: gast.Assign, op: Op) -> gast.stmt:
+        if any(isinstance(a, gast.Starred) for a in op.operands):
+            raise UnsupportedAD.located("cannot differentiate a call with `*args` of a function "
+                                        "known only at run time", s, self.parsed)
+        target = s.targets[0].id
+        saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_saved"))
+        if _in_loop(s, self.fn):
+            self.multi.add(saved)
+        mask = gast.Tuple(elts=[gast.Constant(value=self._is_active(a), kind=None)
+                                for a in op.operands], ctx=gast.Load())
+        args, keywords = _call_parts(s.value, op)
+        call = gast.Call(func=self.ns.ad("call_fwd"),
+                         args=[copy.deepcopy(op.dynamic), mask] + args, keywords=keywords)
+        return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
+                                                    name_node_store(saved)], ctx=gast.Store())],
+                           value=call, type_comment=None)
 
     def _pair(self, s: gast.Assign, op: Op) -> Pair | None:
         active = self._active_params_of_call(op)
@@ -331,11 +381,14 @@ class ReverseGen:
         op: Op | None = getattr(s, "axc_op", None)
         targets = sorted(_targets(s))
         code: list = []
+        self._restarted = None
         if op is not None and any(t in self.active for t in targets):
             code += _origin_comment(s, self.parsed)
             code += self._contributions(s, op, state)
         for t in targets:
-            if t in self.multi:
+            if t == self._restarted:
+                pass
+            elif t in self.multi:
                 if state.get(t) in (SET, MAYBE):
                     code.append(_assign(self.d(t), gast.Constant(value=None, kind=None)))
                     state[t] = NONE
@@ -365,6 +418,7 @@ class ReverseGen:
             parts = tmp
             code.append(_assign(self.d(target), gast.Constant(value=None, kind=None)))
             state[target] = NONE
+            self._restarted = target  # the statement's own reset is done
         before = dict(state)
         for a, e, m in parts:
             code += self._contribute(a.id, e, m, state)
@@ -426,13 +480,13 @@ class ReverseGen:
                 op.dynamic.attr == "bind":
             return [], self._dynamic_prim_parts(op, target, g)
         if op.dynamic is not None:
-            raise UnsupportedAD.located("cannot differentiate a call of a function value known "
-                                        "only at run time yet", s, self.parsed,
-                                        hint="call a module-level function")
+            return self._dynamic_parts(s, op, g)
         if callee.kind == callees.PRIM:
             return [], self._prim_parts(s, op, target, g)
         if callee.kind == callees.RECURSE:
             return self._recurse_parts(s, op, g)
+        if callee.kind == callees.CUSTOM:
+            return self._custom_parts(s, op, g)
         return [], []  # stop_gradient, inactive results
 
     def _prim_parts(self, s: gast.Assign, op: Op, target: str, g: gast.expr) -> list:
@@ -455,6 +509,18 @@ class ReverseGen:
                 kw["index"] = gast.Constant(value=i, kind=None)
             out.append((a, instantiate(template, [g, ans] + operands, kw, self.ns), False))
         return out
+
+    def _dynamic_parts(self, s: gast.Assign, op: Op, g: gast.expr) -> tuple[list, list]:
+        cts = self._fresh(f"d{s.targets[0].id}_args")
+        call = gast.Call(func=self.ns.ad("call_bwd"),
+                         args=[name_node(self.saved_of[id(s)]), g], keywords=[])
+        parts = []
+        for i, a in enumerate(op.operands):
+            if self._is_active(a):
+                ct = gast.Subscript(value=name_node(cts), slice=gast.Constant(value=i, kind=None),
+                                    ctx=gast.Load())
+                parts.append((a, ct, True))
+        return [_assign(cts, call)], parts
 
     def _dynamic_prim_parts(self, op: Op, target: str, g: gast.expr) -> list:
         prim = op.dynamic.value

@@ -110,6 +110,41 @@ def aux_seed(out: Any) -> tuple:
     return (ones_like(out[0]), None)
 
 
+def call_fwd(fn: Any, active: tuple, *args: Any, **kwargs: Any) -> tuple:
+    """Call ``fn`` (a function value known only at run time) recording what its adjoint
+    needs; ``active[i]`` says whether positional argument ``i`` is differentiated."""
+    from . import callees
+    from .reverse import pair_for
+    callee = callees.classify(fn)
+    if callee.kind == callees.PRIM:
+        out = fn(*args, **kwargs)
+        return out, ("prim", callee.prim, out, args, kwargs, active)
+    if callee.kind != callees.RECURSE or callee.bound_self:
+        return fn(*args, **kwargs), None
+    import inspect
+    bound = inspect.signature(fn).bind_partial(*args, **kwargs)
+    names = list(bound.arguments)
+    params = frozenset(n for n, a in zip(names, active) if a)
+    pair = pair_for(fn, params)
+    if not pair.out_active:
+        return fn(*args, **kwargs), None
+    out, saved = pair.fwd(*args, **kwargs)
+    return out, ("fn", pair, saved, names, active)
+
+
+def call_bwd(record: Any, g: Any) -> tuple:
+    """The cotangents of the active positional arguments of a ``call_fwd`` call."""
+    if record is None or g is None:
+        return (None,) * 64
+    if record[0] == "prim":
+        _, prim, out, args, kwargs, active = record
+        return tuple(prim_adjoint(prim, i, g, out, *args, **kwargs) if i < len(active) and
+                     active[i] else None for i in range(len(args)))
+    _, pair, saved, names, active = record
+    cts = dict(zip(pair.active_params, pair.bwd(saved, g)))
+    return tuple(cts.get(n) for n in names)
+
+
 def check_scalar_output(ans: Any) -> None:
     """grad's contract: one real scalar out (JAX's wording for the error)."""
     if not isinstance(ans, Array):

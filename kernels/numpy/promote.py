@@ -97,3 +97,24 @@ def promote_args_numeric(name: str, *args: Any) -> list[Array]:
 def promote_dtypes(*args: Any) -> list[Array]:
     dt, weak = dtypes.result_type_and_weak(*args)
     return [_to_array(a, dt, weak) for a in args]
+
+
+# --- derivative rules: promotion is a cast per argument; its adjoint casts back ---------------
+
+def _promote_fwd(fn):
+    def fwd(name: str, *args: Any) -> tuple:
+        return fn(name, *args), args
+    return fwd
+
+
+def _promote_bwd(args: tuple, cts: Any) -> tuple:
+    """Cotangents of ``(name, *args)``: each arg's own dtype; none for Python scalars."""
+    from ..ad_util import cast_like
+    out = [None]
+    for a, ct in zip(args, cts):
+        out.append(cast_like(ct, a) if isinstance(a, Array) and ct is not None else None)
+    return tuple(out)
+
+
+for _fn in (promote_args, promote_args_inexact, promote_args_numeric):
+    _fn.__axc_vjp__ = (_promote_fwd(_fn), _promote_bwd)
