@@ -126,6 +126,8 @@ class Normalizer:
             return args_active
         if _at_chain(func) is not None:
             return args_active or self.is_active(_at_chain(func)[0])
+        if getattr(obj, "__axc_effect__", False):
+            return True
         kind = classify(obj).kind
         return kind not in (INACTIVE, CONVERT) and args_active
 
@@ -188,13 +190,20 @@ class Normalizer:
         return [s]  # pass, assert, raise, break, continue: inactive by construction
 
     def _inactive_test(self, test: gast.expr, s: gast.stmt) -> tuple[list, gast.expr]:
+        """An active condition is computed first (its value is concrete when it runs)."""
         if self.is_active(test):
-            raise self._error(test, "a branch condition depends on a differentiated value "
-                                    "through a non-boolean expression",
-                              "compare explicitly, e.g. `if x > 0:`")
+            return self.atomize(test, "flag")
         return [], test
 
     def _for(self, s: gast.For) -> list:
+        pre: list = []
+        if isinstance(s.iter, gast.Call) and len(s.iter.args) == 1 and \
+                self.resolver.expr(s.iter.func) is range and self.is_active(s.iter.args[0]):
+            pre, atom = self.atomize(s.iter.args[0], "trips")   # range(ad.pop(tape))
+            s.iter.args[0] = atom
+            self.active.discard(atom.id)
+            s.body = self.block(s.body)
+            return pre + [s]
         if self.is_active(s.iter):
             raise self._error(s.iter, "iterating over a differentiated array is not supported "
                                       "yet", "loop over `range(len(xs))` and index `xs[i]`")

@@ -19,6 +19,7 @@ from ...runtime.pytree import tree_flatten, tree_map
 from ..frontend.gast_compat import gast
 from ..frontend.source import parse_function
 from . import support
+from .callees import source_function
 from .emit import compile_function
 from .namespace import name_node
 from .reverse import ReverseGen, _assign, _function, comment, pair_for
@@ -31,7 +32,7 @@ def _argnums_tuple(argnums: int | Sequence[int]) -> tuple[int, ...]:
 
 
 def _positional_params(fn: Callable) -> list[str]:
-    node = parse_function(fn).node
+    node = parse_function(source_function(fn)).node
     return [a.id for a in list(node.args.posonlyargs) + list(node.args.args)]
 
 
@@ -68,7 +69,7 @@ class GradFunction:
         self.allow_int = allow_int
         self.with_value = with_value
         self._generated: Callable | None = None
-        functools.update_wrapper(self, fn)
+        functools.update_wrapper(self, fn, updated=())
 
     @property
     def generated(self) -> Callable:
@@ -77,6 +78,12 @@ class GradFunction:
                                              self.has_aux, self.with_value,
                                              isinstance(self.argnums, int))
         return self._generated
+
+    @property
+    def __axc_function__(self) -> Callable:
+        """What other transforms differentiate: the generated function (checks are skipped:
+        inside another transform the arguments are already arrays)."""
+        return self.generated
 
     @property
     def source(self) -> str:
@@ -95,7 +102,7 @@ class GradFunction:
 
 def _generate_grad(fn: Callable, argnums: tuple[int, ...], has_aux: bool, with_value: bool,
                    single: bool) -> Callable:
-    parsed = parse_function(fn)
+    parsed = parse_function(source_function(fn))
     params = [a.id for a in list(parsed.node.args.posonlyargs) + list(parsed.node.args.args)]
     names = [params[i] for i in argnums]
     gen = ReverseGen(parsed, frozenset(names))
@@ -180,7 +187,7 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
     names = frozenset(params[: len(primals)])
     primals = tuple(tree_map(lambda a: a if isinstance(a, Array) else asarray(a), p)
                     for p in primals)
-    pair = pair_for(fun, names)
+    pair = pair_for(source_function(fun), names)
     if not pair.out_active:
         out = fun(*primals)
         saved = None

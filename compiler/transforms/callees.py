@@ -36,7 +36,9 @@ class Callee:
 
 
 # Builtins whose result never carries a derivative (introspection, counts, printing).
-_INACTIVE_BUILTINS = {builtins.len, builtins.isinstance, builtins.issubclass, builtins.type,
+_INACTIVE_BUILTINS = {builtins.sorted, builtins.min, builtins.max, builtins.round,
+                      builtins.set, builtins.frozenset, builtins.slice, builtins.divmod,
+                      builtins.len, builtins.isinstance, builtins.issubclass, builtins.type,
                       builtins.range, builtins.print, builtins.repr, builtins.str,
                       builtins.hasattr, builtins.getattr, builtins.id, builtins.callable,
                       builtins.hash, builtins.format, builtins.all, builtins.any,
@@ -48,10 +50,13 @@ _INACTIVE_NUMPY = {np.shape, np.ndim, np.size, np.result_type, np.dtype, np.iinf
 
 def classify(obj: Any) -> Callee:
     """The AD meaning of calling ``obj``."""
-    special = getattr(obj, "__axc_ad__", None)
+    try:
+        special = getattr(obj, "__axc_ad__", None)
+    except Exception:  # noqa: BLE001 - an object whose attribute lookup fails is plain data
+        special = None
     if special == "stop_gradient":
         return Callee(STOP, obj)
-    if special == "custom" or getattr(obj, "__axc_vjp__", None) is not None:
+    if special == "custom" or _has_vjp(obj):
         return Callee(CUSTOM, obj)
     if isinstance(obj, types.MethodType) and isinstance(obj.__self__, Primitive) \
             and obj.__func__ is Primitive.bind:
@@ -59,6 +64,9 @@ def classify(obj: Any) -> Callee:
     prim = getattr(obj, "__axc_primitive__", None)
     if isinstance(prim, Primitive):
         return _prim_callee(obj, prim)
+    generated = getattr(type(obj), "__axc_function__", None)
+    if generated is not None:  # grad(f) and friends: their generated source is transformed
+        return Callee(RECURSE, obj, fn=obj.__axc_function__)
     if obj in _CONVERSIONS:
         return Callee(CONVERT, obj)
     if _is_inactive(obj):
@@ -68,6 +76,11 @@ def classify(obj: Any) -> Callee:
     if isinstance(obj, types.FunctionType):
         return Callee(RECURSE, obj, fn=obj)
     return Callee(UNKNOWN, obj)
+
+
+def _has_vjp(obj: Any) -> bool:
+    from .support import vjp_rule
+    return vjp_rule(obj) is not None
 
 
 def _prim_callee(obj: Any, prim: Primitive) -> Callee:
@@ -100,6 +113,14 @@ def _annotated_inactive(obj: Any) -> bool:
         return False
     text = ret if isinstance(ret, str) else getattr(ret, "__name__", repr(ret))
     return not any(word in text for word in ("Array", "Any"))
+
+
+def source_function(obj: Any) -> Any:
+    """The function whose source a transform reads: ``grad(f)`` and friends stand for their
+    generated function, so transforms nest."""
+    while getattr(type(obj), "__axc_function__", None) is not None:
+        obj = obj.__axc_function__
+    return obj
 
 
 def has_rule(prim: Primitive, slot: str) -> bool:

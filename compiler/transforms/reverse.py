@@ -26,6 +26,7 @@ from ..frontend.source import ParsedFunction, parse_function
 from . import callees
 from .emit import COMMENT_MARK, compile_function
 from .namespace import Namespace, attr_node, name_node
+from .support import vjp_rule
 from .templates import instantiate
 
 UNBOUND, NONE, SET, MAYBE, DEAD = "unbound", "none", "set", "maybe", "dead"
@@ -102,6 +103,7 @@ class ReverseGen:
         self.out_active = isinstance(self.ret, gast.Name) and self.ret.id in self.active
         self.needed: set[str] | None = None  # names the adjoint reads (second pass)
         self.silent: set[int] = set()        # ifs and loops whose adjoint does nothing
+        self.deferred: set[int] = set()      # calls transformed only when they run
         self.first_pass = True
         self.primal = self._primal_pass()
         self.adjoint = self._adjoint_pass()
@@ -126,11 +128,11 @@ class ReverseGen:
         return self.adj[var]
 
     def _push(self, expr: gast.expr) -> gast.stmt:
-        call = gast.Call(func=attr_node(name_node(self.tape), "append"), args=[expr], keywords=[])
-        return gast.Expr(value=call)
+        return gast.Expr(value=gast.Call(func=self.ns.ad("push"),
+                                         args=[name_node(self.tape), expr], keywords=[]))
 
     def _pop(self) -> gast.expr:
-        return gast.Call(func=attr_node(name_node(self.tape), "pop"), args=[], keywords=[])
+        return gast.Call(func=self.ns.ad("pop"), args=[name_node(self.tape)], keywords=[])
 
     def _restore(self, var: str) -> gast.stmt:
         return _assign(var, self._pop())
@@ -142,7 +144,7 @@ class ReverseGen:
 
     def _primal_pass(self) -> list:
         body = self.fn.body[:-1]
-        pre = [_assign(self.tape, gast.List(elts=[], ctx=gast.Load()))]
+        pre = [_assign(self.tape, gast.Call(func=self.ns.ad("Tape"), args=[], keywords=[]))]
         locals_ = sorted(v for v in self.multi if v not in self.params and self._tracked(v))
         if locals_:  # so that the first push of a loop variable finds it bound
             pre.append(gast.Assign(targets=[name_node_store(v) for v in locals_],
@@ -207,7 +209,13 @@ class ReverseGen:
         if op is None or op.kind != "call" or op.callee is None or \
                 op.callee.kind != callees.RECURSE:
             return s
-        pair = self._pair(s, op)
+        try:
+            pair = self._pair(s, op)
+        except UnsupportedAD:
+            # Transformed when a call reaches it: library code often has branches (dtype
+            # checks, rare options) that no call with these arguments takes.
+            self.deferred.add(id(s))
+            return self._primal_dynamic(s, op, op.callee.obj)
         if pair is None:
             return s
         target = s.targets[0].id
@@ -228,7 +236,7 @@ class ReverseGen:
         saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_res"))
         if _in_loop(s, self.fn):
             self.multi.add(saved)
-        fwd, _ = op.callee.obj.__axc_vjp__
+        fwd, _ = vjp_rule(op.callee.obj)
         args, keywords = _call_parts(s.value, op)
         call = gast.Call(func=self.ns.ref(fwd, f"{_fn_name(op.callee.obj)}_fwd"), args=args,
                          keywords=keywords)
@@ -237,7 +245,7 @@ class ReverseGen:
                            value=call, type_comment=None)
 
     def _custom_parts(self, s: gast.Assign, op: Op, g: gast.expr) -> tuple[list, list]:
-        _, bwd = op.callee.obj.__axc_vjp__
+        _, bwd = vjp_rule(op.callee.obj)
         cts = self._fresh(f"d{s.targets[0].id}_args")
         call = gast.Call(func=self.ns.ref(bwd, f"{_fn_name(op.callee.obj)}_bwd"),
                          args=[name_node(self.saved_of[id(s)]), g], keywords=[])
@@ -249,19 +257,14 @@ class ReverseGen:
                 parts.append((a, ct, True))
         return [_assign(cts, call)], parts
 
-    def _primal_dynamic(self, s: gast.Assign, op: Op) -> gast.stmt:
-        if any(isinstance(a, gast.Starred) for a in op.operands):
-            raise UnsupportedAD.located("cannot differentiate a call with `*args` of a function "
-                                        "known only at run time", s, self.parsed)
+    def _primal_dynamic(self, s: gast.Assign, op: Op, fn: Any = None) -> gast.stmt:
         target = s.targets[0].id
         saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_saved"))
         if _in_loop(s, self.fn):
             self.multi.add(saved)
-        mask = gast.Tuple(elts=[gast.Constant(value=self._is_active(a), kind=None)
-                                for a in op.operands], ctx=gast.Load())
         args, keywords = _call_parts(s.value, op)
-        call = gast.Call(func=self.ns.ad("call_fwd"),
-                         args=[copy.deepcopy(op.dynamic), mask] + args, keywords=keywords)
+        func = copy.deepcopy(op.dynamic) if fn is None else self.ns.ref(fn)
+        call = gast.Call(func=self.ns.ad("call_fwd"), args=[func] + args, keywords=keywords)
         return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
                                                     name_node_store(saved)], ctx=gast.Store())],
                            value=call, type_comment=None)
@@ -403,6 +406,22 @@ class ReverseGen:
             return self._unpack_adjoint(s, op, state)
         target = s.targets[0].id
         st = state.get(target, UNBOUND)
+        effect = op.kind == "call" and op.callee is not None and \
+            getattr(op.callee.obj, "__axc_effect__", False)
+        if effect:  # tape push/pop: the adjoint always runs, to keep the tapes aligned
+            if st in (UNBOUND, NONE, DEAD):
+                state[target] = SET
+                code = [_assign(self.d(target), gast.Constant(value=None, kind=None))]
+            else:
+                code = []
+            pre, parts = self._custom_parts(s, op, name_node(self.d(target)))
+            st = SET
+            code += pre
+            parts = [(a, e, m) for a, e, m in parts if self._is_active(a)]
+            before = dict(state)
+            for a, e, m in parts:
+                code += self._contribute(a.id, e, m, state)
+            return code
         if st in (UNBOUND, NONE, DEAD):
             return []
         code, parts = self._parts(s, op, target)  # [(operand atom, expression, maybe None)]
@@ -479,7 +498,7 @@ class ReverseGen:
         if op.dynamic is not None and isinstance(op.dynamic, gast.Attribute) and \
                 op.dynamic.attr == "bind":
             return [], self._dynamic_prim_parts(op, target, g)
-        if op.dynamic is not None:
+        if op.dynamic is not None or id(s) in self.deferred:
             return self._dynamic_parts(s, op, g)
         if callee.kind == callees.PRIM:
             return [], self._prim_parts(s, op, target, g)
@@ -515,11 +534,25 @@ class ReverseGen:
         call = gast.Call(func=self.ns.ad("call_bwd"),
                          args=[name_node(self.saved_of[id(s)]), g], keywords=[])
         parts = []
-        for i, a in enumerate(op.operands):
-            if self._is_active(a):
-                ct = gast.Subscript(value=name_node(cts), slice=gast.Constant(value=i, kind=None),
+        positional = gast.Subscript(value=name_node(cts), slice=gast.Constant(value=0, kind=None),
                                     ctx=gast.Load())
+        for i, a in enumerate(op.operands):
+            if isinstance(a, gast.Starred):
+                if self._is_active(a.value):
+                    ct = self._ad_call("starred_ct", positional, gast.Constant(value=i, kind=None),
+                                       a.value)
+                    parts.append((a.value, ct, True))
+                continue
+            if self._is_active(a):
+                ct = gast.Subscript(value=copy.deepcopy(positional),
+                                    slice=gast.Constant(value=i, kind=None), ctx=gast.Load())
                 parts.append((a, ct, True))
+        for k, a in op.keywords.items():
+            if self._is_active(a):
+                kw = gast.Subscript(value=name_node(cts), slice=gast.Constant(value=1, kind=None),
+                                    ctx=gast.Load())
+                parts.append((a, gast.Subscript(value=kw, slice=gast.Constant(value=k, kind=None),
+                                                ctx=gast.Load()), True))
         return [_assign(cts, call)], parts
 
     def _dynamic_prim_parts(self, op: Op, target: str, g: gast.expr) -> list:

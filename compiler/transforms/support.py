@@ -35,6 +35,58 @@ def add(a: Any, b: Any) -> Any:
     return type(a)(*parts) if _is_namedtuple(a) else type(a)(parts)
 
 
+class Tape(list):
+    """The tape of a generated primal pass. When generated code is differentiated again,
+    ``cts`` carries the cotangents of popped values back to where they were pushed."""
+
+    __slots__ = ("cts",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.cts: list = []
+
+
+def push(tape: Tape, x: Any) -> None:
+    """Save ``x`` (an overwritten value, a branch flag, a trip count) on the tape."""
+    tape.append(x)
+
+
+def pop(tape: Tape) -> Any:
+    return tape.pop()
+
+
+def _push_fwd(tape: Tape, x: Any) -> tuple:
+    tape.append(x)
+    return None, tape
+
+
+def _push_bwd(tape: Tape, g: Any) -> tuple:
+    return None, tape.cts.pop()
+
+
+def _pop_fwd(tape: Tape) -> tuple:
+    return tape.pop(), tape
+
+
+def _pop_bwd(tape: Tape, g: Any) -> tuple:
+    tape.cts.append(g)
+    return (None,)
+
+
+def _add_fwd(a: Any, b: Any) -> tuple:
+    return add(a, b), (a is None, b is None)
+
+
+def _add_bwd(nones: tuple, g: Any) -> tuple:
+    return (None if nones[0] else g, None if nones[1] else g)
+
+
+# Derivative rules of the helpers themselves, so that generated code can be differentiated
+# again (higher-order derivatives). Push and pop always run their adjoint (``effect``).
+push.__axc_vjp__, push.__axc_effect__ = (_push_fwd, _push_bwd), True
+pop.__axc_vjp__, pop.__axc_effect__ = (_pop_fwd, _pop_bwd), True
+
+
 def part(ct: Any, key: Any) -> Any:
     """The cotangent of ``container[key]`` from the container's cotangent (None: zero)."""
     if ct is None:
@@ -57,6 +109,35 @@ def pack(like: Any, parts: tuple) -> Any:
     if _is_namedtuple(like):
         return type(like)(*parts)
     return type(like)(parts)
+
+
+add.__axc_vjp__ = (_add_fwd, _add_bwd)
+
+
+def _sequence_fwd(kind: type):
+    def fwd(x: Any) -> tuple:
+        return kind(x), type(x)
+    return fwd
+
+
+def _sequence_bwd(kind: type, g: Any) -> tuple:
+    return (None if g is None else (g if kind is Array else kind(g)),)
+
+
+# ``tuple(xs)`` / ``list(xs)``: a container conversion passes cotangents straight back.
+BUILTIN_VJPS = {tuple: (_sequence_fwd(tuple), _sequence_bwd),
+                list: (_sequence_fwd(list), _sequence_bwd)}
+
+
+def vjp_rule(obj: Any) -> tuple | None:
+    """``(fwd, bwd)`` of a function with its own reverse rule, or None."""
+    rule = getattr(obj, "__axc_vjp__", None)
+    if rule is None:
+        try:
+            rule = BUILTIN_VJPS.get(obj)
+        except TypeError:
+            return None
+    return rule
 
 
 def getitem_ct(x: Any, index: Any, g: Any) -> Any:
@@ -99,10 +180,43 @@ def tree_map_like(like: Any) -> Any:
 def prim_adjoint(prim: Any, i: int, g: Any, ans: Any, *operands: Any, **params: Any) -> Any:
     """Operand ``i``'s cotangent from ``prim``'s adjoint template, for a primitive chosen at
     run time (``(a_p if c else b_p).bind(x, y)`` in library code)."""
-    template = prim.adjoint(i)
+    template = _template(prim, i)
     if len(prim.adjoint.per_operand) <= i:
         params = dict(params, index=i)
-    return None if template is None else template(g, ans, *operands, **params)
+    if template is None:
+        return None
+    return apply(template, (g, ans) + operands, params)
+
+
+def _template(prim: Any, i: int) -> Any:
+    return prim.adjoint(i)
+
+
+_template.__axc_ad__ = "stop_gradient"   # a rule lookup, not a computation
+
+
+def apply(fn: Any, args: tuple, kwargs: dict) -> Any:
+    """``fn(*args, **kwargs)`` for a function known only at run time. Its reverse rule
+    transforms ``fn`` when it runs, differentiating the arguments that are float arrays."""
+    return fn(*args, **kwargs)
+
+
+def _differentiable(x: Any) -> bool:
+    return isinstance(x, Array) and x.dtype.kind in "fcV"
+
+
+def _apply_fwd(fn: Any, args: tuple, kwargs: dict) -> tuple:
+    out, record = call_fwd(fn, tuple(_differentiable(a) for a in args), *args, **kwargs)
+    return out, (record, len(args))
+
+
+def _apply_bwd(res: tuple, g: Any) -> tuple:
+    record, n = res
+    cts = call_bwd(record, g)[:n]
+    return None, (None if all(c is None for c in cts) else tuple(cts)), None
+
+
+apply.__axc_vjp__ = (_apply_fwd, _apply_bwd)
 
 
 def aux_seed(out: Any) -> tuple:
@@ -110,39 +224,108 @@ def aux_seed(out: Any) -> tuple:
     return (ones_like(out[0]), None)
 
 
-def call_fwd(fn: Any, active: tuple, *args: Any, **kwargs: Any) -> tuple:
-    """Call ``fn`` (a function value known only at run time) recording what its adjoint
-    needs; ``active[i]`` says whether positional argument ``i`` is differentiated."""
+def call_fwd(fn: Any, *args: Any, **kwargs: Any) -> tuple:
+    """Call ``fn`` — a function value known only at run time, or one whose transformation
+    is deferred until a call reaches it — recording what its adjoint needs. Arguments that
+    hold float arrays are differentiated."""
     from . import callees
     from .reverse import pair_for
     callee = callees.classify(fn)
     if callee.kind == callees.PRIM:
         out = fn(*args, **kwargs)
-        return out, ("prim", callee.prim, out, args, kwargs, active)
-    if callee.kind != callees.RECURSE or callee.bound_self:
+        return out, ("prim", callee.prim, out, args, kwargs)
+    if callee.kind == callees.CUSTOM:
+        fwd, bwd = vjp_rule(fn)
+        out, res = fwd(*args, **kwargs)
+        return out, ("custom", bwd, res, len(args), kwargs)
+    if callee.kind in (callees.INACTIVE, callees.STOP) or not _any_differentiable(args, kwargs):
         return fn(*args, **kwargs), None
+    if callee.kind != callees.RECURSE or callee.bound_self:
+        raise TypeError(f"axc cannot differentiate through {fn!r}: it is not a Python function "
+                        f"whose source axc can read, nor an axc primitive")
+    target = callee.fn
     import inspect
-    bound = inspect.signature(fn).bind_partial(*args, **kwargs)
-    names = list(bound.arguments)
-    params = frozenset(n for n, a in zip(names, active) if a)
-    pair = pair_for(fn, params)
+    bound = inspect.signature(target).bind(*args, **kwargs)
+    active = frozenset(p for p, v in bound.arguments.items() if _any_differentiable((v,), {}))
+    pair = pair_for(target, active)
     if not pair.out_active:
         return fn(*args, **kwargs), None
     out, saved = pair.fwd(*args, **kwargs)
-    return out, ("fn", pair, saved, names, active)
+    return out, ("fn", pair, saved, _layout(target, args, kwargs))
+
+
+def _any_differentiable(args: tuple, kwargs: dict) -> bool:
+    leaves, _ = tree_flatten((args, kwargs))
+    return any(_differentiable(x) for x in leaves)
+
+
+def _layout(fn: Any, args: tuple, kwargs: dict) -> list:
+    """Where each parameter's cotangent goes: ("pos", i), ("var", start) or ("kw", name)."""
+    import inspect
+    out, i = [], 0
+    params = inspect.signature(fn).parameters
+    for name, p in params.items():
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            out.append((name, "var", i))
+            i = len(args)
+        elif p.kind is inspect.Parameter.VAR_KEYWORD:
+            continue
+        elif i < len(args) and p.kind is not inspect.Parameter.KEYWORD_ONLY:
+            out.append((name, "pos", i))
+            i += 1
+        elif name in kwargs:
+            out.append((name, "kw", name))
+    return out
 
 
 def call_bwd(record: Any, g: Any) -> tuple:
-    """The cotangents of the active positional arguments of a ``call_fwd`` call."""
+    """``(positional cotangents, keyword cotangents)`` of a ``call_fwd`` call."""
     if record is None or g is None:
-        return (None,) * 64
-    if record[0] == "prim":
-        _, prim, out, args, kwargs, active = record
-        return tuple(prim_adjoint(prim, i, g, out, *args, **kwargs) if i < len(active) and
-                     active[i] else None for i in range(len(args)))
-    _, pair, saved, names, active = record
-    cts = dict(zip(pair.active_params, pair.bwd(saved, g)))
-    return tuple(cts.get(n) for n in names)
+        return _NO_CTS
+    kind = record[0]
+    if kind == "prim":
+        _, prim, out, args, kwargs = record
+        return tuple(prim_adjoint(prim, i, g, out, *args, **kwargs)
+                     if _differentiable(a) else None for i, a in enumerate(args)) + (None,) * 64, \
+            _KeywordCotangents()
+    if kind == "custom":
+        _, bwd, res, n, kwargs = record
+        cts = tuple(bwd(res, g))
+        return cts[:n] + (None,) * 64, _KeywordCotangents()
+    _, pair, saved, layout = record
+    by_param = dict(zip(pair.active_params, pair.bwd(saved, g)))
+    pos: dict[int, Any] = {}
+    kw: dict[str, Any] = {}
+    for name, where, at in layout:
+        ct = by_param.get(name)
+        if where == "pos":
+            pos[at] = ct
+        elif where == "kw":
+            kw[at] = ct
+        elif ct is not None:
+            for j, c in enumerate(ct):
+                pos[at + j] = c
+    n = max(pos, default=-1) + 1
+    return tuple(pos.get(i) for i in range(n)) + (None,) * 64, _KeywordCotangents(kw)
+
+
+class _NoCotangents(tuple):
+    def __getitem__(self, key: Any) -> Any:
+        return None
+
+
+class _KeywordCotangents(dict):
+    def __missing__(self, key: str) -> None:
+        return None
+
+
+_NO_CTS = (_NoCotangents(), _KeywordCotangents())
+
+
+def starred_ct(cts: tuple, start: int, like: Any) -> Any:
+    """The cotangent of a ``*xs`` argument that filled positions ``start...``."""
+    parts = tuple(cts[start + j] for j in range(len(like)))
+    return None if all(p is None for p in parts) else parts
 
 
 def check_scalar_output(ans: Any) -> None:
