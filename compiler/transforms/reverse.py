@@ -314,8 +314,9 @@ class ReverseGen:
     # --- adjoint ------------------------------------------------------------------------------
 
     def _adjoint_pass(self) -> list:
-        state: dict[str, str] = {v: DEAD for v in self.active if v not in self.multi}
-        state.update({v: UNBOUND for v in self.active if v in self.multi})
+        # DEAD marks an adjoint whose variable's definition has been processed (it is read no
+        # more); everything starts unbound.
+        state: dict[str, str] = {v: UNBOUND for v in self.active}
         if self.out_active:
             state[self.ret.id] = SET
         self.adj_out_name = self.d(self.ret.id) if self.out_active else None
