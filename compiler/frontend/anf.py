@@ -205,10 +205,43 @@ class Normalizer:
             s.body = self.block(s.body)
             return pre + [s]
         if self.is_active(s.iter):
-            raise self._error(s.iter, "iterating over a differentiated array is not supported "
-                                      "yet", "loop over `range(len(xs))` and index `xs[i]`")
+            return self._indexed_for(s)
         s.body = self.block(s.body)
         return [s]
+
+    def _indexed_for(self, s: gast.For) -> list:
+        """``for x in xs`` over differentiated values as ``for i in range(len(xs)):
+        x = xs[i]`` (also through ``enumerate`` and ``zip``), so each item is an indexing
+        operation with an adjoint."""
+        it, target = s.iter, s.target
+        fn = self.resolver.expr(it.func) if isinstance(it, gast.Call) else None
+        counter = None
+        if fn is enumerate and len(it.args) == 1 and isinstance(target, gast.Tuple):
+            seqs, counter, items = [it.args[0]], target.elts[0], [target.elts[1]]
+        elif fn is zip and isinstance(target, gast.Tuple) and len(target.elts) == len(it.args):
+            seqs, items = list(it.args), list(target.elts)
+        else:
+            seqs, items = [it], [target]
+        pre, atoms = self._atoms(seqs)
+        index = self.fresh("index")
+        lengths = [gast.Call(func=_name("len", gast.Load()), args=[a], keywords=[])
+                   for a in atoms]
+        count = lengths[0] if len(lengths) == 1 else gast.Call(
+            func=_name("min", gast.Load()), args=lengths, keywords=[])
+        head = []
+        if counter is not None:
+            head.append(_copy_pos(gast.Assign(targets=[counter], value=_name(index, gast.Load()),
+                                              type_comment=None), s))
+        for atom, item in zip(atoms, items):
+            value = _copy_pos(gast.Subscript(value=atom, slice=_name(index, gast.Load()),
+                                             ctx=gast.Load()), s)
+            assign = _copy_pos(gast.Assign(targets=[item], value=value, type_comment=None), s)
+            head += self.stmt(assign)
+        loop = gast.For(target=_name(index, gast.Store()),
+                        iter=gast.Call(func=_name("range", gast.Load()), args=[count],
+                                       keywords=[]),
+                        body=head + self.block(s.body), orelse=[], type_comment=None)
+        return pre + [_copy_pos(loop, s)]
 
     def _assign(self, s: gast.stmt, targets: list, value: gast.expr) -> list:
         if not self.is_active(value):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import builtins
 import inspect
+import re
 import types
 from dataclasses import dataclass
 from typing import Any
@@ -41,8 +42,7 @@ _INACTIVE_BUILTINS = {builtins.sorted, builtins.min, builtins.max, builtins.roun
                       builtins.len, builtins.isinstance, builtins.issubclass, builtins.type,
                       builtins.range, builtins.print, builtins.repr, builtins.str,
                       builtins.hasattr, builtins.getattr, builtins.id, builtins.callable,
-                      builtins.hash, builtins.format, builtins.all, builtins.any,
-                      builtins.enumerate, builtins.zip}
+                      builtins.hash, builtins.format, builtins.all, builtins.any}
 _CONVERSIONS = {builtins.float, builtins.int, builtins.bool, builtins.complex}
 _INACTIVE_NUMPY = {np.shape, np.ndim, np.size, np.result_type, np.dtype, np.iinfo, np.finfo,
                    np.issubdtype, np.isscalar, np.broadcast_shapes}
@@ -104,7 +104,7 @@ def _is_inactive(obj: Any) -> bool:
 
 
 def _annotated_inactive(obj: Any) -> bool:
-    """A library function annotated to return something other than an array (``-> None``,
+    """A library function annotated to return plain Python data (``-> None``, ``-> bool``,
     ``-> tuple[int, ...]``, ``-> np.dtype``) needs no transformation."""
     if not isinstance(obj, types.FunctionType) or not obj.__module__.startswith("axc."):
         return False
@@ -112,7 +112,17 @@ def _annotated_inactive(obj: Any) -> bool:
     if ret is inspect.Signature.empty:
         return False
     text = ret if isinstance(ret, str) else getattr(ret, "__name__", repr(ret))
-    return not any(word in text for word in ("Array", "Any"))
+    if "Array" in text or "Any" in text:
+        return False
+    return _STATIC_ANNOTATION.fullmatch(text.replace(" ", "")) is not None
+
+
+# Return annotations that name plain Python data: ints, bools, strings, dtypes, shapes.
+_STATIC_ANNOTATION = re.compile(
+    r"(None|bool|int|str|float|np\.dtype|dtype|ShapedArray|slice"
+    r"|(tuple|list|Sequence)\[(int|str|bool)(,\.\.\.)?\]"
+    r"|tuple\[(int|bool|str|np\.dtype),(int|bool|str|np\.dtype)\])"
+    r"(\|None)?")
 
 
 def source_function(obj: Any) -> Any:

@@ -30,6 +30,7 @@ class Namespace:
     def __init__(self, base: dict[str, Any]) -> None:
         self.globals: dict[str, Any] = dict(base)
         self._names: dict[int, str] = {}
+        self.locals: set[str] = set()  # names of the generated function's own variables
 
     def bind(self, hint: str, obj: Any) -> str:
         """A name for ``obj`` in this namespace (``hint`` when free or already ``obj``)."""
@@ -37,7 +38,7 @@ class Namespace:
         if known is not None and self.globals.get(known) is obj:
             return known
         name, n = hint, 1
-        while name in self.globals and self.globals[name] is not obj:
+        while name in self.locals or (name in self.globals and self.globals[name] is not obj):
             n += 1
             name = f"{hint}{n}"
         self.globals[name] = obj

@@ -95,6 +95,7 @@ class ReverseGen:
         self.fn, self.active = normalize(parsed, set(self.active_params))
         self.ns = ns or Namespace({**parsed.globals, **parsed.closure})
         self.taken = local_names(self.fn) | set(self.ns.globals)
+        self.ns.locals = local_names(self.fn)
         self.tape = self._fresh("tape")
         self.multi = _multi_assigned(self.fn)
         self.adj: dict[str, str] = {}
@@ -120,6 +121,7 @@ class ReverseGen:
             n += 1
             name = f"{base}{n}"
         self.taken.add(name)
+        self.ns.locals.add(name)
         return name
 
     def d(self, var: str) -> str:
@@ -386,9 +388,19 @@ class ReverseGen:
         targets = sorted(_targets(s))
         code: list = []
         self._restarted = None
+        self._ans = None
+        restored = set()
+        if op is not None and len(targets) == 1 and self._tracked(targets[0]) and \
+                targets[0] in _names_in(op.operands + list(op.keywords.values())):
+            # x = f(x): the adjoint needs the old x as operand and the new one as result
+            t = targets[0]
+            self._ans = self._fresh(f"{t}_new")
+            code += [_assign(self._ans, name_node(t)), self._restore(t)]
+            restored.add(t)
         if op is not None and any(t in self.active for t in targets):
-            code += _origin_comment(s, self.parsed)
-            code += self._contributions(s, op, state)
+            contributions = self._contributions(s, op, state)
+            if contributions:
+                code += _origin_comment(s, self.parsed) + contributions
         for t in targets:
             if t == self._restarted:
                 pass
@@ -398,7 +410,7 @@ class ReverseGen:
                     state[t] = NONE
             else:
                 state[t] = DEAD
-            if self._tracked(t):
+            if self._tracked(t) and t not in restored:
                 code.append(self._restore(t))
         return code, state
 
@@ -512,6 +524,7 @@ class ReverseGen:
     def _prim_parts(self, s: gast.Assign, op: Op, target: str, g: gast.expr) -> list:
         prim = callee_prim = op.callee.prim
         rule = prim.adjoint
+        target = self._ans or target
         if rule is PENDING or not isinstance(rule, Templates):
             raise UnsupportedAD.located(f"no adjoint rule for the primitive `{prim.name}` yet",
                                         s, self.parsed)
@@ -557,6 +570,7 @@ class ReverseGen:
         return [_assign(cts, call)], parts
 
     def _dynamic_prim_parts(self, op: Op, target: str, g: gast.expr) -> list:
+        target = self._ans or target
         prim = op.dynamic.value
         out = []
         for i, a in enumerate(op.operands):
@@ -718,6 +732,13 @@ def _in_loop(s: gast.stmt, fn: gast.FunctionDef) -> bool:
                     return r
         return None
     return bool(find(fn.body, False))
+
+
+def _names_in(exprs: list) -> set[str]:
+    out: set[str] = set()
+    for e in exprs:
+        out |= {n.id for n in gast.walk(e) if isinstance(n, gast.Name)}
+    return out
 
 
 def _stores(stmts: list) -> set[str]:

@@ -206,7 +206,7 @@ def _differentiable(x: Any) -> bool:
 
 
 def _apply_fwd(fn: Any, args: tuple, kwargs: dict) -> tuple:
-    out, record = call_fwd(fn, tuple(_differentiable(a) for a in args), *args, **kwargs)
+    out, record = call_fwd(fn, *args, **kwargs)
     return out, (record, len(args))
 
 
@@ -339,3 +339,48 @@ def check_scalar_output(ans: Any) -> None:
 
 def _is_namedtuple(x: Any) -> bool:
     return isinstance(x, tuple) and hasattr(type(x), "_fields")
+
+
+# --- reverse rules of the container helpers (they are linear in their cotangent input) -------
+
+def _getitem_ct_fwd(x: Any, index: Any, g: Any) -> tuple:
+    return getitem_ct(x, index, g), index
+
+
+def _getitem_ct_bwd(index: Any, gg: Any) -> tuple:
+    return None, None, (None if gg is None else gg[index])
+
+
+def _part_fwd(ct: Any, key: Any) -> tuple:
+    return part(ct, key), (ct, key)
+
+
+def _part_bwd(res: tuple, gg: Any) -> tuple:
+    ct, key = res
+    if ct is None or gg is None:
+        return None, None
+    return getitem_ct(ct, key, gg), None
+
+
+def _pack_fwd(like: Any, parts: tuple) -> tuple:
+    return pack(like, parts), len(parts)
+
+
+def _pack_bwd(n: int, gg: Any) -> tuple:
+    if gg is None:
+        return None, None
+    return None, tuple(gg[i] for i in range(n))
+
+
+def _materialize_fwd(ct: Any, like: Any) -> tuple:
+    return materialize(ct, like), None
+
+
+def _materialize_bwd(res: None, gg: Any) -> tuple:
+    return gg, None
+
+
+getitem_ct.__axc_vjp__ = (_getitem_ct_fwd, _getitem_ct_bwd)
+part.__axc_vjp__ = (_part_fwd, _part_bwd)
+pack.__axc_vjp__ = (_pack_fwd, _pack_bwd)
+materialize.__axc_vjp__ = (_materialize_fwd, _materialize_bwd)

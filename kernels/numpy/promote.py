@@ -116,5 +116,19 @@ def _promote_bwd(args: tuple, cts: Any) -> tuple:
     return tuple(out)
 
 
+def _promote_bwd_fwd(args: tuple, cts: Any) -> tuple:
+    return _promote_bwd(args, cts), tuple(getattr(c, "dtype", None) for c in cts)
+
+
+def _promote_bwd_bwd(ct_dtypes: tuple, gg: tuple) -> tuple:
+    """``_promote_bwd`` is linear in ``cts``: its adjoint casts back to the promoted dtype."""
+    from ..ad_util import cast_like
+    out = []
+    for dt, g in zip(ct_dtypes, gg[1:]):
+        out.append(None if g is None or dt is None else cast_like(g, np.zeros((), dt)))
+    return None, tuple(out)
+
+
+_promote_bwd.__axc_vjp__ = (_promote_bwd_fwd, _promote_bwd_bwd)
 for _fn in (promote_args, promote_args_inexact, promote_args_numeric):
     _fn.__axc_vjp__ = (_promote_fwd(_fn), _promote_bwd)
