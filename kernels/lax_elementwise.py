@@ -356,6 +356,9 @@ def stop_gradient(x: Any) -> Any:
     return tree_map(lambda leaf: operand("stop_gradient", leaf), x)
 
 
+stop_gradient.__axc_ad__ = "stop_gradient"  # the AD transforms pass no derivative through it
+
+
 # --- filled arrays --------------------------------------------------------------------------
 
 def _shape(shape: Any) -> tuple[int, ...]:

@@ -18,6 +18,7 @@ import ast
 import contextlib
 import dataclasses
 import io
+import linecache
 import re
 import sys
 from pathlib import Path
@@ -230,8 +231,11 @@ class FeatureScan:
 
 
 def _feature(dotted: str) -> set[str]:
+    """The missing feature a dotted name needs (none once axc has it)."""
+    import axc
     for prefix, (name, issue) in FEATURES.items():
-        if dotted == prefix or dotted.startswith(prefix + "."):
+        if (dotted == prefix or dotted.startswith(prefix + ".")) and \
+                not hasattr(axc, name.split(".", 1)[1]):
             return {f"needs {name} ({issue})"}
     return set()
 
@@ -313,6 +317,8 @@ def run_cell(python: str, namespace: dict, filename: str, to_axc: bool) -> Outco
     outcome = Outcome()
     try:
         tree = ast.parse(python, filename)
+        # As IPython does: the cell's text stays readable, so axc can read its functions.
+        linecache.cache[filename] = (len(python), None, python.splitlines(True), filename)
         if to_axc:
             tree = ast.fix_missing_locations(_ToAxc().visit(tree))
         last = None

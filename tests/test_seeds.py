@@ -120,7 +120,7 @@ def test_feature_scan() -> None:
         "import jax\nimport numpy as np\nx = np.random.rand(3)",
         "from jax import random\nkey = random.key(0)",
         "y = x + 1",
-        "def f(v):\n  return jax.grad(g)(v)",
+        "def f(v):\n  return jax.vmap(g)(v)",
         "def h(x):\n  return x * 2\nz = h(y)",
         "w = f(y)",
         "k2 = key",
@@ -131,7 +131,7 @@ def test_feature_scan() -> None:
     assert [bool(c.needs) for c in cells] == [False, True, False, False, False, True, True,
                                               False]
     assert cells[1].needs == ["needs axc.random (issue 7 (random))"]
-    assert cells[5].needs == ["needs axc.grad (issue 4 (AD))"]
+    assert cells[5].needs == ["needs axc.vmap (issue 6 (vmap))"]
 
 
 def test_outputs_match() -> None:

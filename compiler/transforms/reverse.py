@@ -532,6 +532,8 @@ class ReverseGen:
         ans = name_node(target)
         if callee_prim.multiple_results:
             g = gast.Call(func=self.ns.ad("materialize"), args=[g, ans], keywords=[])
+        if any(isinstance(a, gast.Starred) for a in operands):
+            return self._starred_prim_parts(op, operands, g, ans)
         out = []
         for i, a in enumerate(operands):
             template = rule(i)
@@ -568,6 +570,21 @@ class ReverseGen:
                 parts.append((a, gast.Subscript(value=kw, slice=gast.Constant(value=k, kind=None),
                                                 ctx=gast.Load()), True))
         return [_assign(cts, call)], parts
+
+    def _starred_prim_parts(self, op: Op, operands: list, g: gast.expr, ans: gast.expr) -> list:
+        """``p.bind(*xs)``: all operands' cotangents at once, as a sequence for ``xs``."""
+        if len(operands) != 1:
+            raise UnsupportedAD(f"cannot differentiate `{op.callee.prim.name}` applied to "
+                                f"`*args` mixed with other operands yet")
+        star = operands[0].value
+        if not self._is_active(star):
+            return []
+        kw = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
+        call = gast.Call(func=self.ns.ad("prim_adjoints"),
+                         args=[self.ns.ref(op.callee.prim), g, ans,
+                               gast.Starred(value=copy.deepcopy(star), ctx=gast.Load())],
+                         keywords=kw)
+        return [(star, call, False)]
 
     def _dynamic_prim_parts(self, op: Op, target: str, g: gast.expr) -> list:
         target = self._ans or target

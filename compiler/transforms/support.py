@@ -188,6 +188,13 @@ def prim_adjoint(prim: Any, i: int, g: Any, ans: Any, *operands: Any, **params: 
     return apply(template, (g, ans) + operands, params)
 
 
+def prim_adjoints(prim: Any, g: Any, ans: Any, *operands: Any, **params: Any) -> tuple:
+    """Every operand's cotangent (None where it has none): ``prim.bind(*xs)`` with ``xs`` a
+    differentiated sequence."""
+    return tuple(prim_adjoint(prim, i, g, ans, *operands, **params) if _differentiable(x)
+                 else None for i, x in enumerate(operands))
+
+
 def _template(prim: Any, i: int) -> Any:
     return prim.adjoint(i)
 
@@ -330,6 +337,8 @@ def starred_ct(cts: tuple, start: int, like: Any) -> Any:
 
 def check_scalar_output(ans: Any) -> None:
     """grad's contract: one real scalar out (JAX's wording for the error)."""
+    if isinstance(ans, (tuple, list, dict)):
+        raise TypeError(f"Gradient only defined for scalar-output functions. Output was {ans}.")
     if not isinstance(ans, Array):
         ans = asarray(ans)
     if ans.shape != ():
