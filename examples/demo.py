@@ -1,8 +1,9 @@
 """axc demo: JAX's programming model on axc. Run with `make demo`.
 
 Shows what axc does today: immutable arrays with JAX's dtype rules, the NumPy API,
-functional updates, pytrees, the primitive registry. Later work extends this demo with
-grad / vmap / jit / random, their generated source, and `axc compile`.
+functional updates, pytrees, the primitive registry, and source-to-source gradients whose
+generated Python you can read. Later work extends it with vmap / jit / random and
+`axc compile`.
 """
 import numpy as np
 from axc.kernels import registry
@@ -63,3 +64,28 @@ for p in prims.values():
 print(f"{len(prims)} primitives:", ", ".join(f"{k}: {v}" for k, v in sorted(families.items())))
 pending = registry.missing_rules()
 print(f"rules still to come (JVP, adjoint, batching, LLVM, CUDA) for {len(pending)} primitives")
+
+
+def sum_logistic(x):
+    return jnp.sum(1.0 / (1.0 + jnp.exp(-x)))
+
+
+def mlp_loss(params, x, y):
+    hidden = jnp.tanh(x @ params["w1"] + params["b1"])
+    pred = hidden @ params["w2"]
+    return jnp.mean((pred - y) ** 2)
+
+
+section("grad: derivatives as generated Python source")
+dlogistic = jax.grad(sum_logistic)
+print("grad(sum_logistic)(arange(3.)) =", dlogistic(jnp.arange(3.0)))
+print("its generated source, grad(sum_logistic).source:\n")
+print(dlogistic.source)
+print("second derivative, grad(grad(f)) of sin(x) * x at 1.0:",
+      jax.grad(jax.grad(lambda v: jnp.sin(v) * v))(1.0))
+params = {"w1": jnp.ones((3, 4)) * 0.1, "b1": jnp.zeros(4), "w2": jnp.ones((4, 1)) * 0.2}
+xs, ys = jnp.arange(6.0).reshape(2, 3) / 6, jnp.ones((2, 1))
+loss, grads = jax.value_and_grad(mlp_loss)(params, xs, ys)
+print("value_and_grad of an MLP loss over a dict of params: loss =", loss)
+print("  gradient pytree:", {k: v.shape for k, v in grads.items()})
+print("jacfwd(jnp.sin)(arange(3.)) diagonal =", jnp.diagonal(jax.jacfwd(jnp.sin)(jnp.arange(3.0))))

@@ -8,10 +8,12 @@ written, so short-circuiting and readability survive. Each active assignment car
 """
 from __future__ import annotations
 
+import builtins
 import copy
 from dataclasses import dataclass, field
 from typing import Any
 
+from ...kernels import elementwise as ew
 from ...kernels.numpy import array_methods, ufuncs
 from ...kernels.numpy import products
 from ..transforms.callees import CONVERT, INACTIVE, UNKNOWN, Callee, classify
@@ -58,6 +60,7 @@ class Op:
     keys: list | None = None   # build of a dict: the key expressions
     container: str = ""        # build: "tuple" | "list" | "dict"
     dynamic: Any = None        # call of a function value known only at run time
+    star_kwargs: list = field(default_factory=list)  # ``**options`` keywords (inactive)
 
 
 class Normalizer:
@@ -68,7 +71,8 @@ class Normalizer:
         self.resolver = Resolver(parsed)
         self.active = set(active_args)
         self._counts: dict[str, int] = {}
-        self._reserved = set(self.resolver.local) | set(parsed.globals) | set(parsed.closure)
+        self._reserved = set(self.resolver.local) | set(parsed.globals) | \
+            set(parsed.closure) | set(dir(builtins))
 
     # --- activity -------------------------------------------------------------------------
 
@@ -113,7 +117,22 @@ class Normalizer:
             return any(self.is_active(x) for x in e.values)
         if isinstance(e, gast.Starred):
             return self.is_active(e.value)
+        if isinstance(e, (gast.ListComp, gast.SetComp, gast.GeneratorExp, gast.DictComp)):
+            return self._comprehension_active(e)
         return False  # constants, comparisons, boolean ops, lambdas, f-strings
+
+    def _comprehension_active(self, e: gast.expr) -> bool:
+        """Whether a comprehension yields differentiated values (it is then refused when
+        flattened: better than a derivative silently lost)."""
+        saved = set(self.active)
+        try:
+            for gen in e.generators:
+                if self.is_active(gen.iter):
+                    self.active |= _stored_names(gen.target)
+            elts = [e.key, e.value] if isinstance(e, gast.DictComp) else [e.elt]
+            return any(self.is_active(x) for x in elts)
+        finally:
+            self.active = saved
 
     def _call_active(self, e: gast.Call) -> bool:
         args_active = any(self.is_active(a) for a in e.args) or \
@@ -316,6 +335,14 @@ class Normalizer:
         """(statements, right-hand side on atoms, its Op) for an active expression."""
         if isinstance(e, gast.Name):
             return [], e, Op("copy", [e])
+        if isinstance(e, gast.BinOp) and isinstance(e.op, gast.Pow) and \
+                isinstance(e.right, gast.Constant) and type(e.right.value) is int and \
+                e.right.value >= 0:
+            # x ** 2: JAX's integer_pow, whose template inlines (no promotion machinery)
+            pre, (a,) = self._atoms([e.left])
+            rhs = _pos(gast.BinOp(left=a, op=e.op, right=e.right), e)
+            op = Op("call", [a], {"y": e.right}, callee=classify(ew.integer_pow_p.bind))
+            return pre, rhs, op
         if isinstance(e, gast.BinOp):
             pre, (a, b) = self._atoms([e.left, e.right])
             fn = _OPERATORS.get(type(e.op))
@@ -389,13 +416,15 @@ class Normalizer:
             if not self.is_active(receiver):
                 receiver = None
         pre, args = self._atoms(list(e.args))
-        kw_pre, kw_atoms = self._atoms([k.value for k in e.keywords])
+        star_kw = [k for k in e.keywords if k.arg is None]
+        named = [k for k in e.keywords if k.arg is not None]
+        if any(self.is_active(k.value) for k in star_kw):
+            raise self._error(e, "`**kwargs` holding differentiated values",
+                              "pass the differentiated values as named arguments")
+        kw_pre, kw_atoms = self._atoms([k.value for k in named])
         pre += kw_pre
-        keywords = {k.arg: a for k, a in zip(e.keywords, kw_atoms)}
-        if any(k.arg is None for k in e.keywords):
-            raise self._error(e, "`**kwargs` in a call with differentiated arguments",
-                              "pass the keywords explicitly")
-        new_kw = [gast.keyword(arg=k.arg, value=a) for k, a in zip(e.keywords, kw_atoms)]
+        keywords = {k.arg: a for k, a in zip(named, kw_atoms)}
+        new_kw = [gast.keyword(arg=k.arg, value=a) for k, a in zip(named, kw_atoms)] + star_kw
         if receiver is not None:
             rpre, ratom = self.atomize(receiver)
             pre = rpre + pre
@@ -408,17 +437,18 @@ class Normalizer:
             if fn is None:
                 raise self._error(e, f"the method `.{method}()` of a differentiated value",
                                   "call the axc.numpy function instead")
-            return pre, rhs, Op("call", [ratom] + args, keywords, callee=classify(fn))
+            return pre, rhs, Op("call", [ratom] + args, keywords, callee=classify(fn),
+                                star_kwargs=star_kw)
         rhs = _pos(gast.Call(func=e.func, args=args, keywords=new_kw), e)
         if obj is UNRESOLVED:
-            return pre, rhs, Op("call", args, keywords, dynamic=e.func)
+            return pre, rhs, Op("call", args, keywords, dynamic=e.func, star_kwargs=star_kw)
         callee = classify(obj)
         if callee.kind == CONVERT:
             raise self._concretization(e, getattr(obj, "__name__", "conversion"))
         if callee.kind == UNKNOWN:
             raise self._error(e, f"axc cannot differentiate through {_describe(obj)}",
                               "use axc.numpy / axc.lax functions on arrays")
-        return pre, rhs, Op("call", args, keywords, callee=callee)
+        return pre, rhs, Op("call", args, keywords, callee=callee, star_kwargs=star_kw)
 
     def _at_update(self, e: gast.Call, array: gast.expr, index: gast.expr, method: str):
         """``x.at[i].set(v)`` and friends: one call of the scatter function."""

@@ -118,7 +118,8 @@ def _generate_grad(fn: Callable, argnums: tuple[int, ...], has_aux: bool, with_v
                          keywords=[])
         body += [comment("the adjoint pass"), _assign(gen.adj_out_name, seed)]
         body += gen.adjoint
-    grads = [gast.Call(func=gen.ns.ad("materialize"), args=[gen._final(n), name_node(n)],
+    grads = [gast.Call(func=gen.ns.ad("materialize"), args=[gen._final(n, False),
+                                                             name_node(n)],
                        keywords=[]) for n in names]
     result = grads[0] if single else gast.Tuple(elts=grads, ctx=gast.Load())
     if with_value:

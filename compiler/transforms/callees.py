@@ -56,6 +56,8 @@ def classify(obj: Any) -> Callee:
         special = None
     if special == "stop_gradient":
         return Callee(STOP, obj)
+    if special == "opaque":
+        return Callee(UNKNOWN, obj)
     if special == "custom" or _has_vjp(obj):
         return Callee(CUSTOM, obj)
     if isinstance(obj, types.MethodType) and isinstance(obj.__self__, Primitive) \
@@ -130,6 +132,10 @@ def source_function(obj: Any) -> Any:
     generated function, so transforms nest."""
     while getattr(type(obj), "__axc_function__", None) is not None:
         obj = obj.__axc_function__
+    if getattr(obj, "__axc_ad__", None) == "opaque":
+        raise NotImplementedError(
+            "axc cannot yet transform the function returned by jacfwd/jacrev/hessian again; "
+            "use axc.hessian, or grad of grad")
     return obj
 
 

@@ -106,7 +106,7 @@ def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         result = jacs[0] if isinstance(argnums, int) else jacs
         return (result, res[2]) if has_aux else result
 
-    return jac
+    return _opaque(jac)
 
 
 def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -130,7 +130,7 @@ def jacfwd(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = Fals
         result = jacs[0] if isinstance(argnums, int) else tuple(jacs)
         return (result, aux) if has_aux else result
 
-    return jac
+    return _opaque(jac)
 
 
 jacobian = jacrev
@@ -138,8 +138,19 @@ jacobian = jacrev
 
 def hessian(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
             holomorphic: bool = False) -> Callable:
-    """The Hessian of a scalar function: ``jacfwd(jacrev(fun))``."""
-    return jacfwd(jacrev(fun, argnums, has_aux=has_aux), argnums, has_aux=has_aux)
+    """The Hessian of a scalar function: the Jacobian of its gradient (reverse over
+    reverse: ``grad(fun)`` is generated source, which ``jacrev`` differentiates again)."""
+    if has_aux:
+        raise NotImplementedError("axc.hessian(..., has_aux=True) is not supported yet")
+    from .api import grad
+    return jacrev(grad(fun, argnums), argnums)
+
+
+def _opaque(fn: Callable) -> Callable:
+    """Jacobian closures are not source another transform can read yet: refuse loudly
+    rather than differentiate them wrongly."""
+    fn.__axc_ad__ = "opaque"
+    return fn
 
 
 def _select(fun: Callable, nums: tuple, args: list) -> Callable:

@@ -70,7 +70,7 @@ def build_pair(parsed: ParsedFunction, active_params: frozenset) -> Pair:
     ns = gen.ns
     fwd_fn = compile_function(fwd, ns.globals, f"{parsed.qualname} (fwd)")
     bwd_fn = compile_function(bwd, ns.globals, f"{parsed.qualname} (bwd)")
-    always = frozenset(p for p in gen.active_params if gen.final_state.get(p) == SET)
+    always = frozenset(p for p in gen.active_params if gen.final_state.get(p) in (SET, MAYBE))
     return Pair(fwd_fn, bwd_fn, gen.out_active, gen.active_params, always)
 
 
@@ -108,7 +108,10 @@ class ReverseGen:
         self.first_pass = True
         self.primal = self._primal_pass()
         self.adjoint = self._adjoint_pass()
-        self.needed = _loads(self.adjoint) | {self.tape}
+        # The adjoint reads these; a parameter whose cotangent may stay None is read too,
+        # to fill it with zeros of its (restored) shape.
+        self.needed = _loads(self.adjoint) | {self.tape} | {
+            p for p in self.active_params if self.final_state.get(p) == MAYBE}
         self.first_pass = False
         self.primal = self._primal_pass()
         self.adjoint = self._adjoint_pass()
@@ -534,6 +537,8 @@ class ReverseGen:
             g = gast.Call(func=self.ns.ad("materialize"), args=[g, ans], keywords=[])
         if any(isinstance(a, gast.Starred) for a in operands):
             return self._starred_prim_parts(op, operands, g, ans)
+        if op.star_kwargs:  # ``p.bind(x, **params)``: the template is chosen when it runs
+            return self._dynamic_prim_parts(op, target, g, self.ns.ref(prim))
         out = []
         for i, a in enumerate(operands):
             template = rule(i)
@@ -580,21 +585,24 @@ class ReverseGen:
         if not self._is_active(star):
             return []
         kw = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
+        kw += [copy.deepcopy(k) for k in op.star_kwargs]
         call = gast.Call(func=self.ns.ad("prim_adjoints"),
                          args=[self.ns.ref(op.callee.prim), g, ans,
                                gast.Starred(value=copy.deepcopy(star), ctx=gast.Load())],
                          keywords=kw)
         return [(star, call, False)]
 
-    def _dynamic_prim_parts(self, op: Op, target: str, g: gast.expr) -> list:
+    def _dynamic_prim_parts(self, op: Op, target: str, g: gast.expr,
+                            prim: gast.expr | None = None) -> list:
         target = self._ans or target
-        prim = op.dynamic.value
+        prim = op.dynamic.value if prim is None else prim
         out = []
         for i, a in enumerate(op.operands):
             if self._is_active(a):
                 args = [copy.deepcopy(prim), gast.Constant(value=i, kind=None), g,
                         name_node(target)] + [copy.deepcopy(o) for o in op.operands]
                 kw = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
+                kw += [copy.deepcopy(k) for k in op.star_kwargs]
                 out.append((a, gast.Call(func=self.ns.ad("prim_adjoint"), args=args,
                                          keywords=kw), False))
         return out
@@ -667,10 +675,15 @@ class ReverseGen:
         return _function(f"{self.parsed.name}_bwd", args,
                          [unpack] + self.adjoint + [ret])
 
-    def _final(self, p: str) -> gast.expr:
+    def _final(self, p: str, materialize: bool = True) -> gast.expr:
+        """The cotangent returned for parameter ``p``; one that may be None at run time is
+        filled with zeros, so callers need no None checks."""
         st = self.final_state.get(p, UNBOUND)
         if st in (UNBOUND, NONE, DEAD):
             return gast.Constant(value=None, kind=None)
+        if st == MAYBE and materialize:
+            return gast.Call(func=self.ns.ad("materialize"), args=[name_node(self.d(p)),
+                                                                  name_node(p)], keywords=[])
         return name_node(self.d(p))
 
 
@@ -791,7 +804,7 @@ def _call_parts(call: gast.expr, op: Op) -> tuple[list, list]:
     """Positional and keyword arguments of the function an active call applies."""
     args = [copy.deepcopy(a) for a in op.operands]
     keywords = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
-    return args, keywords
+    return args, keywords + [copy.deepcopy(k) for k in op.star_kwargs]
 
 
 def _fn_name(fn: Any) -> str:

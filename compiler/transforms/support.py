@@ -173,8 +173,15 @@ def materialize(ct: Any, like: Any) -> Any:
 
 
 def tree_map_like(like: Any) -> Any:
+    """Zeros shaped like the array leaves of ``like`` (None for leaves that are not data,
+    such as a tape)."""
     leaves, tree = tree_flatten(like)
-    return tree_unflatten(tree, [zeros_like(x) for x in leaves])
+    return tree_unflatten(tree, [zeros_like(x) if _is_data(x) else None for x in leaves])
+
+
+def _is_data(x: Any) -> bool:
+    return isinstance(x, (Array, np.ndarray, int, float, complex, np.generic)) and \
+        not isinstance(x, bool)
 
 
 def prim_adjoint(prim: Any, i: int, g: Any, ans: Any, *operands: Any, **params: Any) -> Any:
@@ -185,14 +192,53 @@ def prim_adjoint(prim: Any, i: int, g: Any, ans: Any, *operands: Any, **params: 
         params = dict(params, index=i)
     if template is None:
         return None
-    return apply(template, (g, ans) + operands, params)
+    return apply(template, concat((g, ans), operands), params)
 
 
 def prim_adjoints(prim: Any, g: Any, ans: Any, *operands: Any, **params: Any) -> tuple:
     """Every operand's cotangent (None where it has none): ``prim.bind(*xs)`` with ``xs`` a
-    differentiated sequence."""
-    return tuple(prim_adjoint(prim, i, g, ans, *operands, **params) if _differentiable(x)
-                 else None for i, x in enumerate(operands))
+    differentiated sequence. (A loop the AD transforms can differentiate again.)"""
+    out = ()
+    for i in range(len(operands)):
+        ct = None
+        if _differentiable(operands[i]):
+            ct = prim_adjoint(prim, i, g, ans, *operands, **params)
+        out = tuple_append(out, ct)
+    return out
+
+
+def concat(a: tuple, b: tuple) -> tuple:
+    """``a + b`` for tuples, differentiable (``+`` on arrays means addition in user code)."""
+    return tuple(a) + tuple(b)
+
+
+def _concat_fwd(a: tuple, b: tuple) -> tuple:
+    return concat(a, b), len(a)
+
+
+def _concat_bwd(n: int, g: Any) -> tuple:
+    return (None, None) if g is None else (tuple(g[:n]), tuple(g[n:]))
+
+
+concat.__axc_vjp__ = (_concat_fwd, _concat_bwd)
+
+
+def tuple_append(t: tuple, x: Any) -> tuple:
+    """``t + (x,)``, differentiable (``+`` on arrays means addition in user code)."""
+    return t + (x,)
+
+
+def _tuple_append_fwd(t: tuple, x: Any) -> tuple:
+    return t + (x,), len(t)
+
+
+def _tuple_append_bwd(n: int, g: Any) -> tuple:
+    if g is None:
+        return None, None
+    return (None if n == 0 else tuple(g[:n])), g[n]
+
+
+tuple_append.__axc_vjp__ = (_tuple_append_fwd, _tuple_append_bwd)
 
 
 def _template(prim: Any, i: int) -> Any:
