@@ -8,6 +8,8 @@ index expression. Out-of-bounds indices are clamped (``mode="clip"``), filled wi
 ``lax.gather``/``lax.scatter`` modes do; negative indices wrap once when ``normalize``.
 ``index_update`` combines with ``op`` (set, add, mul, min, max); repeated indices accumulate.
 ``dynamic_slice``/``dynamic_update_slice`` clamp their start indices into bounds, as XLA.
+AD: a gather's transpose is a scatter-add into zeros and back; integer indices have no
+derivative.
 """
 from __future__ import annotations
 
@@ -18,6 +20,10 @@ import numpy as np
 
 from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
+from ..runtime.array import Array
+from . import ad_util
+from . import elementwise as ew
+from . import structural as st
 from .index_plan import (
     IndexTemplate,
     advanced_indices,
@@ -31,16 +37,18 @@ from .index_plan import (
     static_ints,
 )
 from .quiet import quiet
-from .registry import Primitive, first_weak
+from .registry import Primitive, Templates, first_weak
 
 __all__ = [
     "UPDATE_OPS",
     "IndexTemplate",
+    "add_along_axis",
     "dynamic_slice_p",
     "dynamic_update_slice_p",
     "index_p",
     "index_update_p",
     "indexed_shape",
+    "take_along_axis",
 ]
 
 UPDATE_OPS = ("set", "add", "mul", "min", "max")
@@ -88,8 +96,28 @@ def _index_rule(operand: ShapedArray, *indices: ShapedArray, template: IndexTemp
     return ShapedArray(plan.out_shape, operand.dtype, operand.weak_type)
 
 
+# The gather that reads what a scatter in ``mode`` writes, and the scatter that a gather in
+# ``mode`` transposes to: dropped updates and filled reads carry no derivative.
+_GATHER_MODE = {"clip": "clip", "drop": "fill"}
+_SCATTER_MODE = {"clip": "clip", "fill": "drop"}
+
+
+def _index_jvp(t: Array, ans: Array, operand: Array, *indices: Array, template: IndexTemplate,
+               mode: str = "clip", fill_value: Any = None, normalize: bool = True) -> Array:
+    # A filled (out-of-bounds) read is a constant: its tangent is 0 whatever the fill.
+    return index_p.bind(t, *indices, template=template, mode=mode, fill_value=0,
+                        normalize=normalize)
+
+
+def _index_adjoint(g: Array, ans: Array, operand: Array, *indices: Array,
+                   template: IndexTemplate, mode: str = "clip", fill_value: Any = None,
+                   normalize: bool = True) -> Array:
+    return _scatter_add(operand, g, indices, template, _SCATTER_MODE[mode], normalize)
+
+
 index_p = Primitive("index", impl=_index_impl, abstract_eval=_index_rule, weak_rule=first_weak,
-                    family="indexing")
+                    family="indexing", jvp=Templates((_index_jvp,)),
+                    adjoint=Templates((_index_adjoint,)))
 
 
 # --- index_update (scatter) -------------------------------------------------------------------
@@ -159,9 +187,125 @@ def _index_update_rule(operand: ShapedArray, updates: ShapedArray, *indices: Sha
     return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
 
 
-index_update_p = Primitive("index_update", impl=_index_update_impl,
-                           abstract_eval=_index_update_rule, weak_rule=first_weak,
-                           family="indexing")
+def _gather(v: Array, indices: tuple, template: IndexTemplate, mode: str,
+            normalize: bool) -> Array:
+    """``v`` read where ``index_update`` in ``mode`` writes (0 for dropped updates)."""
+    return index_p.bind(v, *indices, template=template, mode=_GATHER_MODE[mode], fill_value=0,
+                        normalize=normalize)
+
+
+def _scatter_add(like: Array, u: Array, indices: tuple, template: IndexTemplate, mode: str,
+                 normalize: bool) -> Array:
+    """Zeros of ``like``'s shape with ``u`` added where ``index_update`` in ``mode`` writes."""
+    return index_update_p.bind(ad_util.zeros_like(like), u, *indices, template=template,
+                               op="add", mode=mode, normalize=normalize)
+
+
+def _selection(operand: Array, updates: Array, ans: Array, indices: tuple,
+               template: IndexTemplate, op: str, mode: str,
+               normalize: bool) -> tuple[Array, Array, Array]:
+    """For set/min/max, ``(keep, won, count)``: 1 where the operand's element is the result,
+    1 for each update that is the result at its position, and how many of those share each
+    result element. Ties share equally, as in reduce_max (for set: equal duplicate updates;
+    a distinct overwritten update is not the result, so it gets no derivative)."""
+    if op == "set":
+        keep = index_update_p.bind(ad_util.ones_like(operand), ad_util.zeros_like(updates),
+                                   *indices, template=template, op="set", mode=mode,
+                                   normalize=normalize)
+    else:
+        keep = ad_util.cast_like(ew.eq_p.bind(operand, ans), operand)
+    result = _gather(ans, indices, template, mode, normalize)
+    won = ad_util.cast_like(ew.eq_p.bind(updates, result), operand)
+    count = keep + _scatter_add(operand, won, indices, template, mode, normalize)
+    return keep, won, count
+
+
+def _others_product(operand: Array, updates: Array, indices: tuple, template: IndexTemplate,
+                    mode: str, normalize: bool) -> Array:
+    """For each update of a ``mul``, the product of the other updates to its position,
+    without dividing by 0 (as reduce_prod's rule)."""
+    zero = ew.eq_p.bind(updates, ad_util.zeros_like(updates))
+    is_zero = ad_util.cast_like(zero, updates)
+    safe = ew.select_n_p.bind(zero, updates, ad_util.ones_like(updates))
+    ones = ad_util.ones_like(operand)
+    every = index_update_p.bind(ones, updates, *indices, template=template, op="mul",
+                                mode=mode, normalize=normalize)
+    nonzero = index_update_p.bind(ones, safe, *indices, template=template, op="mul",
+                                  mode=mode, normalize=normalize)
+    n_zeros = _scatter_add(operand, is_zero, indices, template, mode, normalize)
+    lone = nonzero * ad_util.cast_like(ew.eq_p.bind(n_zeros, ones), operand)
+    return (is_zero * _gather(lone, indices, template, mode, normalize)
+            + _gather(every, indices, template, mode, normalize) / safe)
+
+
+def _index_update_operand_rule(t: Array, ans: Array, operand: Array, updates: Array,
+                               *indices: Array, template: IndexTemplate, op: str,
+                               mode: str = "drop", normalize: bool = True) -> Array:
+    """Both rules for the operand: its elements are only scaled, a self-adjoint map."""
+    if op == "add":
+        return t
+    if op == "mul":
+        return index_update_p.bind(t, updates, *indices, template=template, op="mul",
+                                   mode=mode, normalize=normalize)
+    keep, _, count = _selection(operand, updates, ans, indices, template, op, mode, normalize)
+    return t * keep / count
+
+
+def _update_factors(operand: Array, updates: Array, ans: Array, indices: tuple,
+                    template: IndexTemplate, op: str, mode: str,
+                    normalize: bool) -> tuple[Array, Array]:
+    """``(pre, post)``: the updates' tangent map is ``t -> post * scatter_add(pre * t)``."""
+    if op == "mul":
+        return _others_product(operand, updates, indices, template, mode, normalize), operand
+    _, won, count = _selection(operand, updates, ans, indices, template, op, mode, normalize)
+    return won, 1 / count
+
+
+def _index_update_updates_jvp(t: Array, ans: Array, operand: Array, updates: Array,
+                              *indices: Array, template: IndexTemplate, op: str,
+                              mode: str = "drop", normalize: bool = True) -> Array:
+    if op == "add":
+        return _scatter_add(operand, t, indices, template, mode, normalize)
+    pre, post = _update_factors(operand, updates, ans, indices, template, op, mode, normalize)
+    return post * _scatter_add(operand, pre * t, indices, template, mode, normalize)
+
+
+def _index_update_updates_adjoint(g: Array, ans: Array, operand: Array, updates: Array,
+                                  *indices: Array, template: IndexTemplate, op: str,
+                                  mode: str = "drop", normalize: bool = True) -> Array:
+    if op == "add":
+        return ad_util.unbroadcast(_gather(g, indices, template, mode, normalize), updates)
+    pre, post = _update_factors(operand, updates, ans, indices, template, op, mode, normalize)
+    return ad_util.unbroadcast(pre * _gather(post * g, indices, template, mode, normalize),
+                               updates)
+
+
+index_update_p = Primitive(
+    "index_update", impl=_index_update_impl, abstract_eval=_index_update_rule,
+    weak_rule=first_weak, family="indexing",
+    jvp=Templates((_index_update_operand_rule, _index_update_updates_jvp)),
+    adjoint=Templates((_index_update_operand_rule, _index_update_updates_adjoint)))
+
+
+def _along_axis(idx: Array, axis: int) -> tuple[tuple[Array, ...], IndexTemplate]:
+    """Index arrays and template reading ``idx`` along ``axis``, each other axis in place."""
+    shape = np.shape(idx)
+    arrays = tuple(idx if d == axis else st.iota_p.bind(dtype=idx.dtype, shape=shape, dimension=d)
+                   for d in range(len(shape)))
+    return arrays, IndexTemplate(tuple(("array", d) for d in range(len(shape))))
+
+
+def take_along_axis(x: Array, idx: Array, axis: int) -> Array:
+    """NumPy's ``take_along_axis`` for an integer ``idx`` of ``x``'s shape."""
+    arrays, template = _along_axis(idx, axis)
+    return index_p.bind(x, *arrays, template=template)
+
+
+def add_along_axis(x: Array, updates: Array, idx: Array, axis: int) -> Array:
+    """``x`` plus ``updates`` added at ``idx`` along ``axis``: the transpose of
+    ``take_along_axis``."""
+    arrays, template = _along_axis(idx, axis)
+    return index_update_p.bind(x, updates, *arrays, template=template, op="add")
 
 
 # --- dynamic_slice / dynamic_update_slice -----------------------------------------------------
@@ -213,9 +357,21 @@ def _dynamic_slice_rule(operand: ShapedArray, *starts: ShapedArray,
     return ShapedArray(slice_sizes, operand.dtype, operand.weak_type)
 
 
+def _dynamic_slice_jvp(t: Array, ans: Array, operand: Array, *starts: Array,
+                       slice_sizes: tuple[int, ...]) -> Array:
+    return dynamic_slice_p.bind(t, *starts, slice_sizes=slice_sizes)
+
+
+def _dynamic_slice_adjoint(g: Array, ans: Array, operand: Array, *starts: Array,
+                           slice_sizes: tuple[int, ...]) -> Array:
+    # Both primitives clamp the starts alike, so the window lands where it was read.
+    return dynamic_update_slice_p.bind(ad_util.zeros_like(operand), g, *starts)
+
+
 dynamic_slice_p = Primitive("dynamic_slice", impl=_dynamic_slice_impl,
                             abstract_eval=_dynamic_slice_rule, weak_rule=first_weak,
-                            family="indexing")
+                            family="indexing", jvp=Templates((_dynamic_slice_jvp,)),
+                            adjoint=Templates((_dynamic_slice_adjoint,)))
 
 
 def _dynamic_update_slice_impl(operand: np.ndarray, update: np.ndarray,
@@ -243,6 +399,25 @@ def _dynamic_update_slice_rule(operand: ShapedArray, update: ShapedArray,
     return ShapedArray(operand.shape, operand.dtype, operand.weak_type)
 
 
-dynamic_update_slice_p = Primitive("dynamic_update_slice", impl=_dynamic_update_slice_impl,
-                                   abstract_eval=_dynamic_update_slice_rule,
-                                   weak_rule=first_weak, family="indexing")
+def _dynamic_update_slice_operand_rule(t: Array, ans: Array, operand: Array, update: Array,
+                                      *starts: Array) -> Array:
+    """Both rules for the operand: zero the overwritten window (a self-adjoint mask)."""
+    return dynamic_update_slice_p.bind(t, ad_util.zeros_like(update), *starts)
+
+
+def _dynamic_update_slice_update_jvp(t: Array, ans: Array, operand: Array, update: Array,
+                                     *starts: Array) -> Array:
+    return dynamic_update_slice_p.bind(ad_util.zeros_like(operand), t, *starts)
+
+
+def _dynamic_update_slice_update_adjoint(g: Array, ans: Array, operand: Array, update: Array,
+                                         *starts: Array) -> Array:
+    return dynamic_slice_p.bind(g, *starts, slice_sizes=np.shape(update))
+
+
+dynamic_update_slice_p = Primitive(
+    "dynamic_update_slice", impl=_dynamic_update_slice_impl,
+    abstract_eval=_dynamic_update_slice_rule, weak_rule=first_weak, family="indexing",
+    jvp=Templates((_dynamic_update_slice_operand_rule, _dynamic_update_slice_update_jvp)),
+    adjoint=Templates((_dynamic_update_slice_operand_rule,
+                       _dynamic_update_slice_update_adjoint)))

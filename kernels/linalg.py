@@ -5,7 +5,9 @@ Every primitive here works on a batch of matrices in the two trailing dimensions
 double precision and we round back to the input type; the factorisations NumPy lacks (LU,
 triangular solves) are written here as column loops vectorised over the batch. Failures
 are values, not exceptions, as in XLA: a matrix that is not positive definite gives a NaN
-Cholesky factor and a singular one gives infinities in a solve.
+Cholesky factor and a singular one gives infinities in a solve. The JVP and adjoint templates
+follow JAX's rules (jax/_src/lax/linalg.py); the adjoints of the factorisations are those
+JVPs transposed by hand, written with primitives so that they can be differentiated again.
 """
 from __future__ import annotations
 
@@ -18,8 +20,13 @@ import numpy as np
 
 from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
+from ..runtime.array import Array, wrap
+from . import elementwise as ew
+from . import reduce as red
+from . import structural as st
+from .ad_util import cast_like, zeros_like
 from .quiet import quiet
-from .registry import Primitive, never_weak
+from .registry import Primitive, Templates, never_weak
 
 LINALG_DTYPES = (dtypes.float32, dtypes.float64, dtypes.complex64, dtypes.complex128)
 
@@ -202,8 +209,181 @@ def _dot_via_einsum(lhs, rhs, lc, rc, lb, rb, lfree, rfree) -> np.ndarray:
     return np.einsum(spec, lhs, rhs, dtype=lhs.dtype)
 
 
-dot_general_p = Primitive("dot_general", impl=_dot_general, abstract_eval=_dot_general_rule,
-                          family="linalg")
+def _dot_general_jvp_lhs(t: Array, ans: Array, x: Array, y: Array, *, dimension_numbers: Any,
+                         precision: Any = None, preferred_element_type: Any = None) -> Array:
+    return dot_general_p.bind(t, y, dimension_numbers=dimension_numbers, precision=precision,
+                              preferred_element_type=preferred_element_type)
+
+
+def _dot_general_jvp_rhs(t: Array, ans: Array, x: Array, y: Array, *, dimension_numbers: Any,
+                         precision: Any = None, preferred_element_type: Any = None) -> Array:
+    return dot_general_p.bind(x, t, dimension_numbers=dimension_numbers, precision=precision,
+                              preferred_element_type=preferred_element_type)
+
+
+def _dot_general_adjoint_lhs(g: Array, ans: Array, x: Array, y: Array, *,
+                             dimension_numbers: Any, precision: Any = None,
+                             preferred_element_type: Any = None) -> Array:
+    dims = canonical_dimension_numbers(dimension_numbers)
+    return _dot_transpose(g, x, y, dims, precision, preferred_element_type, swap_ans=False)
+
+
+def _dot_general_adjoint_rhs(g: Array, ans: Array, x: Array, y: Array, *,
+                             dimension_numbers: Any, precision: Any = None,
+                             preferred_element_type: Any = None) -> Array:
+    (xc, yc), (xb, yb) = canonical_dimension_numbers(dimension_numbers)
+    # The rhs adjoint is the lhs one with the operands' roles swapped (JAX's transpose_rhs).
+    return _dot_transpose(g, y, x, ((yc, xc), (yb, xb)), precision, preferred_element_type,
+                          swap_ans=True)
+
+
+def _dot_transpose(g: Array, x: Array, y: Array, dims: DimensionNumbers, precision: Any,
+                   preferred_element_type: Any, swap_ans: bool) -> Array:
+    """JAX's ``_dot_general_transpose_lhs``: contract ``g`` with ``y`` over ``y``'s free axes,
+    then put the result's axes back in ``x``'s order."""
+    g_dims, order = _dot_transpose_dims(x.ndim, y.ndim, dims, swap_ans)
+    xbar = dot_general_p.bind(g, y, dimension_numbers=g_dims, precision=precision,
+                              preferred_element_type=preferred_element_type)
+    if order != tuple(range(len(order))):
+        xbar = st.transpose_p.bind(xbar, permutation=order)
+    return cast_like(xbar, x)
+
+
+@functools.lru_cache(maxsize=512)
+def _dot_transpose_dims(x_ndim: int, y_ndim: int, dims: DimensionNumbers,
+                        swap_ans: bool) -> tuple[DimensionNumbers, tuple[int, ...]]:
+    """The dimension numbers contracting ``g`` with ``y``, and the permutation that puts the
+    result (batch, ``x``'s kept axes, ``x``'s contracted axes in ``y``'s order) in ``x``'s."""
+    (xc, yc), (xb, yb) = dims
+    x_kept = tuple(d for d in range(x_ndim) if d not in xc + xb)
+    y_kept = tuple(d for d in range(y_ndim) if d not in yc + yb)
+    nb = len(xb)
+    # ``g``'s axes are batch, lhs free, rhs free; ``x`` is the rhs when ``swap_ans``.
+    start = nb if swap_ans else nb + len(x_kept)
+    g_dims = ((tuple(range(start, start + len(y_kept))), y_kept), (tuple(range(nb)), yb))
+    xc_by_y = tuple(xc[i] for i in np.argsort(yc))
+    order = tuple(int(i) for i in np.argsort(xb + x_kept + xc_by_y))
+    return g_dims, order
+
+
+dot_general_p = Primitive(
+    "dot_general", impl=_dot_general, abstract_eval=_dot_general_rule, family="linalg",
+    jvp=Templates((_dot_general_jvp_lhs, _dot_general_jvp_rhs)),
+    adjoint=Templates((_dot_general_adjoint_lhs, _dot_general_adjoint_rhs)))
+
+
+# --- helpers shared by the factorisations' AD templates --------------------------------------
+# Written with primitives only, so the AD transforms can differentiate the templates again.
+# Masks (triangles, identities) depend only on static shapes: they are constants.
+
+def _mm(a: Array, b: Array) -> Array:
+    """Matrix product over the trailing two axes, batched over the (equal) leading ones."""
+    nd = a.ndim
+    batch = tuple(range(nd - 2))
+    return dot_general_p.bind(a, b, dimension_numbers=(((nd - 1,), (nd - 2,)), (batch, batch)),
+                              precision=None, preferred_element_type=None)
+
+
+def _mT(x: Array) -> Array:
+    nd = x.ndim
+    return st.transpose_p.bind(x, permutation=tuple(range(nd - 2)) + (nd - 1, nd - 2))
+
+
+def _conj(x: Array) -> Array:
+    return ew.conj_p.bind(x) if np.dtype(x.dtype).kind == "c" else x
+
+
+def _H(x: Array) -> Array:
+    return _conj(_mT(x))
+
+
+def _real_part(x: Array) -> Array:
+    return ew.real_p.bind(x) if np.dtype(x.dtype).kind == "c" else x
+
+
+def _const(x: Array, buf: np.ndarray) -> Array:
+    return wrap(np.asarray(buf, dtype=x.dtype), False)
+
+
+def _eye(x: Array, n: int | None = None) -> Array:
+    """The identity matching ``x``'s trailing (square) matrix, in ``x``'s dtype."""
+    return _const(x, np.eye(n or x.shape[-1]))
+
+
+def _tril(x: Array, k: int = 0) -> Array:
+    return x * _const(x, np.tril(np.ones(x.shape[-2:]), k))
+
+
+def _triu(x: Array, k: int = 0) -> Array:
+    return x * _const(x, np.triu(np.ones(x.shape[-2:]), k))
+
+
+def _diag(x: Array) -> Array:
+    """The diagonals of a batch of square matrices, shape ``(..., n)``."""
+    return red.reduce_sum_p.bind(x * _eye(x), axes=(x.ndim - 1,))
+
+
+def _diag_embed(d: Array) -> Array:
+    """Square matrices with diagonals ``d`` (shape ``(..., n)``)."""
+    nd = d.ndim
+    rows = st.broadcast_in_dim_p.bind(d, shape=d.shape + d.shape[-1:],
+                                      broadcast_dimensions=tuple(range(nd - 1)) + (nd,))
+    return rows * _eye(rows)
+
+
+def _as_row(v: Array) -> Array:
+    """``v[..., None, :]``: scales columns when multiplied with a matrix."""
+    return st.reshape_p.bind(v, new_sizes=v.shape[:-1] + (1, v.shape[-1]))
+
+
+def _as_col(v: Array) -> Array:
+    """``v[..., :, None]``: scales rows when multiplied with a matrix."""
+    return st.reshape_p.bind(v, new_sizes=v.shape + (1,))
+
+
+def _fit(x: Array, rows: int, cols: int) -> Array:
+    """``x``'s trailing matrices cut or zero-padded to ``rows x cols`` (pad crops when < 0)."""
+    m, n = x.shape[-2:]
+    if (m, n) == (rows, cols):
+        return x
+    config = ((0, 0, 0),) * (x.ndim - 2) + ((0, rows - m, 0), (0, cols - n, 0))
+    return st.pad_p.bind(x, _const(x, 0), padding_config=config)
+
+
+def _block(x: Array, r0: int, r1: int, c0: int, c1: int) -> Array:
+    """``x[..., r0:r1, c0:c1]`` (static bounds)."""
+    lead = x.shape[:-2]
+    return st.slice_p.bind(x, start_indices=(0,) * len(lead) + (r0, c0),
+                           limit_indices=lead + (r1, c1), strides=None)
+
+
+def _concat(xs: tuple, axis: int) -> Array:
+    return st.concatenate_p.bind(*xs, dimension=axis)
+
+
+def _solve(a: Array, b: Array, *, left_side: bool, lower: bool, transpose_a: bool = False,
+           conjugate_a: bool = False, unit_diagonal: bool = False) -> Array:
+    return triangular_solve_p.bind(a, b, left_side=left_side, lower=lower,
+                                   transpose_a=transpose_a, conjugate_a=conjugate_a,
+                                   unit_diagonal=unit_diagonal)
+
+
+def _hermitian_part(t: Array, lower: bool) -> Array:
+    """The Hermitian matrix that a factorisation reading only one triangle of ``t`` sees.
+
+    For a Hermitian tangent this is ``t`` itself (JAX's rules assume one); for any other it
+    makes the JVP the exact derivative of the primitive, which ignores the other triangle.
+    """
+    if lower:
+        return _tril(t) + _H(_tril(t, -1))
+    return _triu(t) + _H(_triu(t, 1))
+
+
+def _hermitian_part_adjoint(s: Array, lower: bool) -> Array:
+    """The transpose of ``_hermitian_part``: the cotangent lands on the triangle read."""
+    if lower:
+        return _tril(s) + _tril(_H(s), -1)
+    return _triu(s) + _triu(_H(s), 1)
 
 
 # --- shared checks -------------------------------------------------------------------------
@@ -271,8 +451,28 @@ def _cholesky(a: np.ndarray) -> np.ndarray:
     return np.tril(low).astype(a.dtype, copy=False)
 
 
+def _phi(x: Array) -> Array:
+    """The lower triangle of ``x`` with its diagonal halved (Murray 2016's Phi)."""
+    return x * _const(x, np.tril(np.ones(x.shape[-2:])) - 0.5 * np.eye(x.shape[-1]))
+
+
+def _cholesky_jvp(t: Array, ans: Array, x: Array) -> Array:
+    # JAX's rule: dL = L Phi(L^-1 dA L^-H), on the Hermitian matrix the kernel reads.
+    s = _solve(ans, _hermitian_part(t, True), left_side=False, lower=True, transpose_a=True,
+               conjugate_a=True)
+    return _mm(ans, _phi(_solve(ans, s, left_side=True, lower=True)))
+
+
+def _cholesky_adjoint(g: Array, ans: Array, x: Array) -> Array:
+    # The JVP read backwards: Phi is its own transpose, L^-1 . L^-H becomes L^-T . conj(L)^-1.
+    s = _solve(ans, _phi(_mm(_mT(ans), g)), left_side=False, lower=True, conjugate_a=True)
+    s = _solve(ans, s, left_side=True, lower=True, transpose_a=True)
+    return _hermitian_part_adjoint(s, True)
+
+
 cholesky_p = Primitive("cholesky", impl=_cholesky, abstract_eval=_cholesky_rule,
-                       weak_rule=never_weak, eager_kinds="fc", family="linalg")
+                       weak_rule=never_weak, eager_kinds="fc", family="linalg",
+                       jvp=Templates((_cholesky_jvp,)), adjoint=Templates((_cholesky_adjoint,)))
 
 
 # --- triangular_solve -----------------------------------------------------------------------
@@ -337,9 +537,60 @@ def _triangular_solve(a: np.ndarray, b: np.ndarray, *, left_side: bool = False,
     return np.swapaxes(xt, -1, -2)
 
 
-triangular_solve_p = Primitive("triangular_solve", impl=_triangular_solve,
-                               abstract_eval=_triangular_solve_rule, weak_rule=never_weak,
-                               eager_kinds="fc", family="linalg")
+def _triangle_read(x: Array, lower: bool, unit_diagonal: bool) -> Array:
+    """The part of ``x`` that the solve reads (the diagonal is not read when it is unit)."""
+    k = 1 if unit_diagonal else 0
+    return _tril(x, -k) if lower else _triu(x, k)
+
+
+def _op(x: Array, transpose_a: bool, conjugate_a: bool) -> Array:
+    x = _mT(x) if transpose_a else x
+    return _conj(x) if conjugate_a else x
+
+
+def _triangular_solve_jvp_a(t: Array, ans: Array, a: Array, b: Array, *,
+                            left_side: bool = False, lower: bool = False,
+                            transpose_a: bool = False, conjugate_a: bool = False,
+                            unit_diagonal: bool = False) -> Array:
+    # op(A) X = B  =>  dX = -op(A)^-1 op(dA) X   (X op(A) = B: dX = -X op(dA) op(A)^-1)
+    d = -_op(_triangle_read(t, lower, unit_diagonal), transpose_a, conjugate_a)
+    solved = _solve(a, d, left_side=left_side, lower=lower, transpose_a=transpose_a,
+                    conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+    return _mm(solved, ans) if left_side else _mm(ans, solved)
+
+
+def _triangular_solve_jvp_b(t: Array, ans: Array, a: Array, b: Array, *,
+                            left_side: bool = False, lower: bool = False,
+                            transpose_a: bool = False, conjugate_a: bool = False,
+                            unit_diagonal: bool = False) -> Array:
+    return _solve(a, t, left_side=left_side, lower=lower, transpose_a=transpose_a,
+                  conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+
+
+def _triangular_solve_adjoint_a(g: Array, ans: Array, a: Array, b: Array, *,
+                                left_side: bool = False, lower: bool = False,
+                                transpose_a: bool = False, conjugate_a: bool = False,
+                                unit_diagonal: bool = False) -> Array:
+    # -b_bar X^T (or -X^T b_bar), with b_bar = op(A)^-T g, mapped back through op and the mask.
+    gb = _solve(a, g, left_side=left_side, lower=lower, transpose_a=not transpose_a,
+                conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+    d = -(_mm(gb, _mT(ans)) if left_side else _mm(_mT(ans), gb))
+    return _triangle_read(_op(d, transpose_a, conjugate_a), lower, unit_diagonal)
+
+
+def _triangular_solve_adjoint_b(g: Array, ans: Array, a: Array, b: Array, *,
+                                left_side: bool = False, lower: bool = False,
+                                transpose_a: bool = False, conjugate_a: bool = False,
+                                unit_diagonal: bool = False) -> Array:
+    return _solve(a, g, left_side=left_side, lower=lower, transpose_a=not transpose_a,
+                  conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
+
+
+triangular_solve_p = Primitive(
+    "triangular_solve", impl=_triangular_solve, abstract_eval=_triangular_solve_rule,
+    weak_rule=never_weak, eager_kinds="fc", family="linalg",
+    jvp=Templates((_triangular_solve_jvp_a, _triangular_solve_jvp_b)),
+    adjoint=Templates((_triangular_solve_adjoint_a, _triangular_solve_adjoint_b)))
 
 
 # --- lu -------------------------------------------------------------------------------------
@@ -381,8 +632,49 @@ def _lu(a: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     return (lu.reshape(a.shape), pivots.reshape(batch + (k,)), perm.reshape(batch + (m,)))
 
 
+def _lu_factors(lu: Array) -> tuple[Array, Array]:
+    """``L`` (m x m, unit lower) and ``U`` (n x n, identity-padded) from the packed result."""
+    m, n = lu.shape[-2:]
+    k = min(m, n)
+    low = _tril(_fit(lu, m, m), -1) + _eye(lu, m)
+    up = _triu(_fit(lu, n, n)) + _const(lu, np.diag(np.arange(n) >= k))
+    return low, up
+
+
+def _permutation_matrix(perm: Array, dtype: np.dtype) -> Array:
+    """``P`` with ``P @ a == a[perm]`` (one-hot rows), in ``dtype``."""
+    shape = perm.shape + perm.shape[-1:]
+    rows = st.broadcast_in_dim_p.bind(perm, shape=shape,
+                                      broadcast_dimensions=tuple(range(perm.ndim)))
+    cols = st.iota_p.bind(dtype=perm.dtype, shape=shape, dimension=perm.ndim)
+    return ew.convert_element_type_p.bind(ew.eq_p.bind(rows, cols), new_dtype=dtype,
+                                          weak_type=False)
+
+
+def _lu_jvp(t: Array, ans: tuple, x: Array) -> tuple:
+    # JAX's rule (de Hoog, Anderssen, Lukas): with M = L^-1 P dA U^-1,
+    # dL = L tril(M, -1) and dU = triu(M) U, packed together as the result is.
+    lu, pivots, perm = ans
+    low, up = _lu_factors(lu)
+    pa = _mm(_permutation_matrix(perm, x.dtype), t)
+    m = _solve(up, _solve(low, pa, left_side=True, lower=True, unit_diagonal=True),
+               left_side=False, lower=False)
+    dlu = _mm(low, _tril(m, -1)) + _mm(_triu(m), up)
+    return dlu, zeros_like(pivots), zeros_like(perm)
+
+
+def _lu_adjoint(g: tuple, ans: tuple, x: Array) -> Array:
+    lu, _, perm = ans
+    low, up = _lu_factors(lu)
+    m_bar = _tril(_mm(_mT(low), g[0]), -1) + _triu(_mm(g[0], _mT(up)))
+    pa_bar = _solve(low, _solve(up, m_bar, left_side=False, lower=False, transpose_a=True),
+                    left_side=True, lower=True, transpose_a=True, unit_diagonal=True)
+    return _mm(_mT(_permutation_matrix(perm, x.dtype)), pa_bar)
+
+
 lu_p = Primitive("lu", impl=_lu, abstract_eval=_lu_rule, weak_rule=never_weak,
-                 multiple_results=True, eager_kinds="fc", family="linalg")
+                 multiple_results=True, eager_kinds="fc", family="linalg",
+                 jvp=Templates((_lu_jvp,)), adjoint=Templates((_lu_adjoint,)))
 
 
 # --- qr -------------------------------------------------------------------------------------
@@ -402,8 +694,106 @@ def _qr(a: np.ndarray, *, full_matrices: bool = True) -> tuple[np.ndarray, np.nd
     return q.astype(a.dtype, copy=False), r.astype(a.dtype, copy=False)
 
 
+def _imaginary_diagonal(c: Array) -> Array:
+    """``I * (c - real(c))``: the gauge term of complex QR (zero, so absent, for reals)."""
+    return _eye(c) * (c - cast_like(_real_part(c), c))
+
+
+def _thin_qr_jvp(q: Array, r: Array, t: Array) -> tuple[Array, Array]:
+    # JAX's rule for m >= n (Townsend): with C = Q^H dA R^-1 and the skew-Hermitian
+    # W = tril(C, -1) - tril(C, -1)^H, dQ = Q (W - C) + dA R^-1 and dR = (C - W) R.
+    d = _solve(r, t, left_side=False, lower=False)
+    c = _mm(_H(q), d)
+    w = _tril(c, -1) - _H(_tril(c, -1))
+    if np.dtype(c.dtype).kind == "c":
+        w = w + _imaginary_diagonal(c)
+    return _mm(q, w - c) + d, _mm(c - w, r)
+
+
+def _thin_qr_adjoint(q: Array, r: Array, gq: Array, gr: Array) -> Array:
+    w_bar = _mm(_mT(q), gq) - _mm(gr, _mT(r))
+    c_bar = _tril(w_bar - _H(w_bar), -1) - w_bar
+    if np.dtype(w_bar.dtype).kind == "c":
+        c_bar = c_bar + _imaginary_diagonal(w_bar)
+    d_bar = gq + _mm(_conj(q), c_bar)
+    return _solve(r, d_bar, left_side=False, lower=False, transpose_a=True)
+
+
+def _wide_qr_jvp(q: Array, r: Array, x: Array, t: Array) -> tuple[Array, Array]:
+    # JAX's rule for m < n: [A1 A2] = Q [R1 R2] is the square QR of A1 and R2 = Q^H A2.
+    m, n = x.shape[-2:]
+    dq, dr1 = _thin_qr_jvp(q, _block(r, 0, m, 0, m), _block(t, 0, m, 0, m))
+    dr2 = _mm(_H(dq), _block(x, 0, m, m, n)) + _mm(_H(q), _block(t, 0, m, m, n))
+    return dq, _concat((dr1, dr2), x.ndim - 1)
+
+
+def _wide_qr_adjoint(q: Array, r: Array, x: Array, gq: Array, gr: Array) -> Array:
+    m, n = x.shape[-2:]
+    gr2 = _block(gr, 0, m, m, n)
+    gq = gq + _mm(_conj(_block(x, 0, m, m, n)), _H(gr2))
+    ga1 = _thin_qr_adjoint(q, _block(r, 0, m, 0, m), gq, _block(gr, 0, m, 0, m))
+    return _concat((ga1, _mm(_conj(q), gr2)), x.ndim - 1)
+
+
+def _qr_completion(q: Array, n: int) -> tuple[Array, Array]:
+    """For full tall QR, JAX's ``Z = Q_pn (Q_nn - I)^-1`` and ``B = Q_mn + Q_mp Z``: the
+    Householder completion's columns move as ``dQ_mp = dQ_mn Z^H - B (dQ_pn - Z dQ_nn)^H``
+    (arXiv 2409.13374, eqs. 32-33)."""
+    m = q.shape[-1]
+    q_mn = _block(q, 0, m, 0, n)
+    shifted = _block(q_mn, 0, n, 0, n) - _eye(q, n)
+    lu, _, perm = lu_p.bind(shifted)
+    low, up = _lu_factors(lu)
+    # Z (P^T L U) = Q_pn, solved right to left, then the permutation undone.
+    w = _solve(low, _solve(up, _block(q_mn, n, m, 0, n), left_side=False, lower=False),
+               left_side=False, lower=True, unit_diagonal=True)
+    z = _mm(w, _permutation_matrix(perm, q.dtype))
+    return z, q_mn + _mm(_block(q, 0, m, n, m), z)
+
+
+def _full_qr_jvp(q: Array, r: Array, t: Array) -> tuple[Array, Array]:
+    m, n = t.shape[-2:]
+    dq_mn, dr = _thin_qr_jvp(_block(q, 0, m, 0, n), _block(r, 0, n, 0, n), t)
+    z, b = _qr_completion(q, n)
+    moved = _block(dq_mn, n, m, 0, n) - _mm(z, _block(dq_mn, 0, n, 0, n))
+    dq_mp = _mm(dq_mn, _H(z)) - _mm(b, _H(moved))
+    return _concat((dq_mn, dq_mp), t.ndim - 1), _fit(dr, m, n)
+
+
+def _full_qr_adjoint(q: Array, r: Array, gq: Array, gr: Array) -> Array:
+    m, n = gr.shape[-2:]
+    z, b = _qr_completion(q, n)
+    g_mp = _block(gq, 0, m, n, m)
+    g_moved = -_mm(_H(g_mp), _conj(b))
+    g_mn = (_block(gq, 0, m, 0, n) + _mm(g_mp, _conj(z))
+            + _concat((-_mm(_mT(z), g_moved), g_moved), gq.ndim - 2))
+    return _thin_qr_adjoint(_block(q, 0, m, 0, n), _block(r, 0, n, 0, n), g_mn,
+                            _block(gr, 0, n, 0, n))
+
+
+def _qr_jvp(t: Array, ans: tuple, x: Array, *, full_matrices: bool = True) -> tuple:
+    q, r = ans
+    m, n = x.shape[-2:]
+    if m < n:
+        return _wide_qr_jvp(q, r, x, t)
+    if full_matrices and m > n:
+        return _full_qr_jvp(q, r, t)
+    return _thin_qr_jvp(q, r, t)
+
+
+def _qr_adjoint(g: tuple, ans: tuple, x: Array, *, full_matrices: bool = True) -> Array:
+    q, r = ans
+    m, n = x.shape[-2:]
+    if m < n:
+        return _wide_qr_adjoint(q, r, x, g[0], g[1])
+    if full_matrices and m > n:
+        return _full_qr_adjoint(q, r, g[0], g[1])
+    return _thin_qr_adjoint(q, r, g[0], g[1])
+
+
 qr_p = Primitive("qr", impl=_qr, abstract_eval=_qr_rule, weak_rule=never_weak,
-                 multiple_results=True, eager_kinds="fc", family="linalg")
+                 multiple_results=True, eager_kinds="fc", family="linalg",
+                 jvp=Templates((_qr_jvp,)), adjoint=Templates((_qr_adjoint,)))
 
 
 # --- svd ------------------------------------------------------------------------------------
@@ -437,8 +827,86 @@ def _svd(a: np.ndarray, *, full_matrices: bool = True,
             vh.astype(a.dtype, copy=False))
 
 
+def _svd_factors(ans: tuple, x: Array, full_matrices: bool, compute_uv: bool) -> tuple:
+    """``(s, U, Vt)`` of the thin SVD, recomputed when the primal did not return them."""
+    m, n = x.shape[-2:]
+    if compute_uv and full_matrices and m != n:
+        raise NotImplementedError(
+            "Singular value decomposition JVP not implemented for full matrices")
+    if compute_uv:
+        return ans
+    return svd_p.bind(x, full_matrices=False, compute_uv=True)
+
+
+def _svd_coupling(s: Array, x: Array) -> tuple[Array, Array]:
+    """``F[i, j] = 1 / (s_j^2 - s_i^2)`` (0 on the diagonal) and ``diag(1 / s)`` (0 for s = 0),
+    both in ``x``'s dtype."""
+    row, col = _as_row(s), _as_col(s)
+    eye = _eye(s, s.shape[-1])
+    f = 1 / ((row + col) * (row - col) + eye) - eye
+    zero = ew.convert_element_type_p.bind(ew.eq_p.bind(s, _const(s, 0)), new_dtype=s.dtype,
+                                          weak_type=False)
+    s_inv = 1 / (s + zero) - zero
+    return cast_like(f, x), cast_like(_diag_embed(s_inv), x)
+
+
+def _svd_jvp(t: Array, ans: tuple, x: Array, *, full_matrices: bool = True,
+             compute_uv: bool = True) -> tuple:
+    # JAX's rule: with dS = U^H dA V, ds = real(diag(dS)); dU, dV from the coupling F, plus
+    # the components outside U's (V's) span for tall (wide) matrices.
+    s, u, vt = _svd_factors(ans, x, full_matrices, compute_uv)
+    v = _H(vt)
+    ds = _mm(_mm(_H(u), t), v)
+    ds_diag = _real_part(_diag(ds))
+    if not compute_uv:
+        return (ds_diag,)
+    f, s_inv = _svd_coupling(s, x)
+    row, col = _as_row(cast_like(s, x)), _as_col(cast_like(s, x))
+    du = _mm(u, f * (ds * row + _H(ds * row)) + 0.5 * (ds - _H(ds)) * s_inv)
+    dv = _mm(v, f * (col * ds + _H(col * ds)))
+    m, n = x.shape[-2:]
+    if m > n:
+        dav = _mm(t, v)
+        du = du + (dav - _mm(u, _mm(_H(u), dav))) / row
+    if n > m:
+        dahu = _mm(_H(t), u)
+        dv = dv + (dahu - _mm(v, _mm(vt, dahu))) / row
+    return ds_diag, du, _H(dv)
+
+
+def _svd_adjoint(g: tuple, ans: tuple, x: Array, *, full_matrices: bool = True,
+                 compute_uv: bool = True) -> Array:
+    # The transpose of the JVP, term by term; for s alone it is conj(U diag(g_s) V^H).
+    s, u, vt = _svd_factors(ans, x, full_matrices, compute_uv)
+    ds_bar = _diag_embed(cast_like(g[0], x))
+    if compute_uv:
+        ds_bar = ds_bar + _svd_uv_adjoint(g[1], _H(g[2]), s, u, vt, x)
+    a_bar = _mm(_mm(_conj(u), ds_bar), _conj(vt))
+    m, n = x.shape[-2:]
+    if compute_uv and m > n:
+        gu = g[1] / _as_row(cast_like(s, x))
+        a_bar = a_bar + _mm(gu - _mm(_conj(u), _mm(_mT(u), gu)), _conj(vt))
+    if compute_uv and n > m:
+        gv = _H(g[2]) / _as_row(cast_like(s, x))
+        v = _H(vt)
+        a_bar = a_bar + _mm(_conj(u), _H(gv - _mm(_conj(v), _mm(_mT(v), gv))))
+    return a_bar
+
+
+def _svd_uv_adjoint(gu: Array, gv: Array, s: Array, u: Array, vt: Array, x: Array) -> Array:
+    """The cotangent of ``dS = U^H dA V`` coming from the cotangents of ``U`` and ``V``."""
+    f, s_inv = _svd_coupling(s, x)
+    row, col = _as_row(cast_like(s, x)), _as_col(cast_like(s, x))
+    yu = _mm(_mT(u), gu)
+    wu = f * yu
+    wv = f * _mm(_mT(_H(vt)), gv)
+    half = 0.5 * s_inv * yu
+    return (wu + _H(wu)) * row + col * (wv + _H(wv)) + half - _H(half)
+
+
 svd_p = Primitive("svd", impl=_svd, abstract_eval=_svd_rule, weak_rule=never_weak,
-                  multiple_results=True, eager_kinds="fc", family="linalg")
+                  multiple_results=True, eager_kinds="fc", family="linalg",
+                  jvp=Templates((_svd_jvp,)), adjoint=Templates((_svd_adjoint,)))
 
 
 # --- eigh -----------------------------------------------------------------------------------
@@ -459,5 +927,27 @@ def _eigh(a: np.ndarray, *, lower: bool = True) -> tuple[np.ndarray, np.ndarray]
     return v.astype(a.dtype, copy=False), w.astype(_real(a.dtype), copy=False)
 
 
+def _eigh_coupling(w: Array, v: Array) -> Array:
+    """``F[i, j] = 1 / (w_j - w_i)`` (0 on the diagonal), in ``v``'s dtype."""
+    w = cast_like(w, v)
+    eye = _eye(v)
+    return 1 / (eye + _as_row(w) - _as_col(w)) - eye
+
+
+def _eigh_jvp(t: Array, ans: tuple, x: Array, *, lower: bool = True) -> tuple:
+    # JAX's rule: with dX = V^H dA V, dV = V (F * dX) and dw = real(diag(dX)).
+    v, w = ans
+    dx = _mm(_mm(_H(v), _hermitian_part(t, lower)), v)
+    return _mm(v, _eigh_coupling(w, v) * dx), _real_part(_diag(dx))
+
+
+def _eigh_adjoint(g: tuple, ans: tuple, x: Array, *, lower: bool = True) -> Array:
+    v, w = ans
+    gv, gw = g
+    dx_bar = _eigh_coupling(w, v) * _mm(_mT(v), gv) + _diag_embed(cast_like(gw, v))
+    return _hermitian_part_adjoint(_mm(_mm(_conj(v), dx_bar), _mT(v)), lower)
+
+
 eigh_p = Primitive("eigh", impl=_eigh, abstract_eval=_eigh_rule, weak_rule=never_weak,
-                   multiple_results=True, eager_kinds="fc", family="linalg")
+                   multiple_results=True, eager_kinds="fc", family="linalg",
+                   jvp=Templates((_eigh_jvp,)), adjoint=Templates((_eigh_adjoint,)))

@@ -5,6 +5,8 @@
 rules. Parameters are static tuples of Python ints (hashable, so staging can key on them).
 Every primitive preserves weak types except ``iota`` (a fresh array, never weak).
 Eager implementations return NumPy views where they can: buffers are never written.
+All of them but ``iota`` are linear: a JVP applies the primitive to the tangent, an adjoint
+is its transpose (JAX's ``deflinear`` rules).
 """
 from __future__ import annotations
 
@@ -16,12 +18,15 @@ import numpy as np
 
 from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
-from .registry import Primitive, first_weak, never_weak
+from ..runtime.array import Array, wrap
+from . import ad_util
+from . import reduce as red
+from .registry import NotApplicable, Primitive, Templates, first_weak, never_weak
 
 __all__ = [
     "broadcast_in_dim_p", "check_shapelike", "concatenate_p", "copy_p", "dilate_dim",
-    "expand_dims_p", "iota_p", "pad_p", "reshape_p", "rev_p", "slice_p", "squeeze_p",
-    "transpose_p",
+    "expand_dims_p", "full_scalar", "iota_p", "pad_p", "reshape_p", "rev_p", "slice_p",
+    "squeeze_p", "transpose_p",
 ]
 
 
@@ -61,6 +66,12 @@ def _size(shape: Sequence[int]) -> int:
     for d in shape:
         out *= d
     return out
+
+
+def full_scalar(value: Any, dtype: np.dtype) -> Array:
+    """``value`` as a 0-d constant of ``dtype``: a padding value in AD templates (it takes
+    the dtype, not an array, so the AD transforms see that it carries no derivative)."""
+    return wrap(np.asarray(value, dtype), False)
 
 
 # --- broadcast_in_dim -----------------------------------------------------------------------
@@ -106,9 +117,32 @@ def _broadcast_in_dim(x: np.ndarray, *, shape: tuple[int, ...],
     return np.broadcast_to(x.reshape(expanded), shape)
 
 
+def _broadcast_in_dim_jvp(t: Array, ans: Array, x: Array, *, shape: tuple[int, ...],
+                          broadcast_dimensions: tuple[int, ...]) -> Array:
+    return broadcast_in_dim_p.bind(t, shape=shape, broadcast_dimensions=broadcast_dimensions)
+
+
+def _broadcast_in_dim_adjoint(g: Array, ans: Array, x: Array, *, shape: tuple[int, ...],
+                              broadcast_dimensions: tuple[int, ...]) -> Array:
+    # Sum over the new axes and the axes where ``x`` had size 1, then put the kept axes back
+    # in operand order (broadcast_dimensions need not be increasing here, unlike in lax).
+    kept = tuple(d for d, n in zip(broadcast_dimensions, np.shape(x)) if n != 1)
+    summed = tuple(d for d in range(len(shape)) if d not in kept)
+    if summed:
+        g = red.reduce_sum_p.bind(g, axes=summed)
+    order = sorted(kept)
+    if list(kept) != order:
+        g = transpose_p.bind(g, permutation=tuple(order.index(d) for d in kept))
+    if np.shape(g) != np.shape(x):
+        g = reshape_p.bind(g, new_sizes=np.shape(x))
+    return g
+
+
 broadcast_in_dim_p = Primitive("broadcast_in_dim", impl=_broadcast_in_dim,
                                abstract_eval=_broadcast_in_dim_rule, weak_rule=first_weak,
-                               family="structural")
+                               family="structural",
+                               jvp=Templates((_broadcast_in_dim_jvp,)),
+                               adjoint=Templates((_broadcast_in_dim_adjoint,)))
 
 
 # --- reshape --------------------------------------------------------------------------------
@@ -129,8 +163,17 @@ def _reshape(x: np.ndarray, *, new_sizes: tuple[int, ...]) -> np.ndarray:
     return x.reshape(new_sizes)
 
 
+def _reshape_jvp(t: Array, ans: Array, x: Array, *, new_sizes: tuple[int, ...]) -> Array:
+    return reshape_p.bind(t, new_sizes=new_sizes)
+
+
+def _reshape_adjoint(g: Array, ans: Array, x: Array, *, new_sizes: tuple[int, ...]) -> Array:
+    return reshape_p.bind(g, new_sizes=np.shape(x))
+
+
 reshape_p = Primitive("reshape", impl=_reshape,
-                      abstract_eval=_reshape_rule, weak_rule=first_weak, family="structural")
+                      abstract_eval=_reshape_rule, weak_rule=first_weak, family="structural",
+                      jvp=Templates((_reshape_jvp,)), adjoint=Templates((_reshape_adjoint,)))
 
 
 # --- transpose ------------------------------------------------------------------------------
@@ -151,9 +194,21 @@ def _transpose(x: np.ndarray, *, permutation: tuple[int, ...]) -> np.ndarray:
     return x.transpose(permutation)
 
 
+def _transpose_jvp(t: Array, ans: Array, x: Array, *,
+                   permutation: tuple[int, ...]) -> Array:
+    return transpose_p.bind(t, permutation=permutation)
+
+
+def _transpose_adjoint(g: Array, ans: Array, x: Array, *,
+                       permutation: tuple[int, ...]) -> Array:
+    inverse = tuple(int(i) for i in np.argsort(permutation))
+    return transpose_p.bind(g, permutation=inverse)
+
+
 transpose_p = Primitive("transpose", impl=_transpose,
                         abstract_eval=_transpose_rule, weak_rule=first_weak,
-                        family="structural")
+                        family="structural", jvp=Templates((_transpose_jvp,)),
+                        adjoint=Templates((_transpose_adjoint,)))
 
 
 # --- squeeze / expand_dims ------------------------------------------------------------------
@@ -178,8 +233,17 @@ def _squeeze(x: np.ndarray, *, dimensions: tuple[int, ...]) -> np.ndarray:
     return x.reshape(tuple(s for i, s in enumerate(x.shape) if i not in set(dimensions)))
 
 
+def _squeeze_jvp(t: Array, ans: Array, x: Array, *, dimensions: tuple[int, ...]) -> Array:
+    return squeeze_p.bind(t, dimensions=dimensions)
+
+
+def _squeeze_adjoint(g: Array, ans: Array, x: Array, *, dimensions: tuple[int, ...]) -> Array:
+    return expand_dims_p.bind(g, dimensions=dimensions)
+
+
 squeeze_p = Primitive("squeeze", impl=_squeeze, abstract_eval=_squeeze_rule,
-                      weak_rule=first_weak, family="structural")
+                      weak_rule=first_weak, family="structural",
+                      jvp=Templates((_squeeze_jvp,)), adjoint=Templates((_squeeze_adjoint,)))
 
 
 def _expand_dims_rule(x: ShapedArray, *, dimensions: tuple[int, ...]) -> ShapedArray:
@@ -200,8 +264,19 @@ def _expand_dims(x: np.ndarray, *, dimensions: tuple[int, ...]) -> np.ndarray:
     return np.expand_dims(x, tuple(dimensions)) if dimensions else x
 
 
+def _expand_dims_jvp(t: Array, ans: Array, x: Array, *, dimensions: tuple[int, ...]) -> Array:
+    return expand_dims_p.bind(t, dimensions=dimensions)
+
+
+def _expand_dims_adjoint(g: Array, ans: Array, x: Array, *,
+                         dimensions: tuple[int, ...]) -> Array:
+    return squeeze_p.bind(g, dimensions=dimensions)
+
+
 expand_dims_p = Primitive("expand_dims", impl=_expand_dims, abstract_eval=_expand_dims_rule,
-                          weak_rule=first_weak, family="structural")
+                          weak_rule=first_weak, family="structural",
+                          jvp=Templates((_expand_dims_jvp,)),
+                          adjoint=Templates((_expand_dims_adjoint,)))
 
 
 # --- rev ------------------------------------------------------------------------------------
@@ -224,7 +299,14 @@ def _rev(x: np.ndarray, *, dimensions: tuple[int, ...]) -> np.ndarray:
     return np.flip(x, tuple(dimensions))
 
 
-rev_p = Primitive("rev", impl=_rev, abstract_eval=_rev_rule, weak_rule=first_weak, family="structural")
+def _rev_template(t: Array, ans: Array, x: Array, *, dimensions: tuple[int, ...]) -> Array:
+    """Both rules: reversing is its own transpose."""
+    return rev_p.bind(t, dimensions=dimensions)
+
+
+rev_p = Primitive("rev", impl=_rev, abstract_eval=_rev_rule, weak_rule=first_weak,
+                  family="structural", jvp=Templates((_rev_template,)),
+                  adjoint=Templates((_rev_template,)))
 
 
 # --- slice ----------------------------------------------------------------------------------
@@ -271,8 +353,26 @@ def _slice(x: np.ndarray, *, start_indices: tuple[int, ...], limit_indices: tupl
     return x[tuple(map(slice, start_indices, limit_indices, strides))]
 
 
+def _slice_jvp(t: Array, ans: Array, x: Array, *, start_indices: tuple[int, ...],
+               limit_indices: tuple[int, ...], strides: tuple[int, ...] | None = None) -> Array:
+    return slice_p.bind(t, start_indices=start_indices, limit_indices=limit_indices,
+                        strides=strides)
+
+
+def _slice_adjoint(g: Array, ans: Array, x: Array, *, start_indices: tuple[int, ...],
+                   limit_indices: tuple[int, ...],
+                   strides: tuple[int, ...] | None = None) -> Array:
+    # Zeros around the slice, and strides as interior padding; the high edge is measured from
+    # the last element taken, which a stride may leave short of the limit (JAX's rule).
+    strides = strides or (1,) * len(start_indices)
+    config = tuple((lo, n - lo - dilate_dim(k, s), s - 1) for lo, n, k, s in
+                   zip(start_indices, np.shape(x), np.shape(g), strides))
+    return pad_p.bind(g, full_scalar(0, g.dtype), padding_config=config)
+
+
 slice_p = Primitive("slice", impl=_slice, abstract_eval=_slice_rule, weak_rule=first_weak,
-                    family="structural")
+                    family="structural", jvp=Templates((_slice_jvp,)),
+                    adjoint=Templates((_slice_adjoint,)))
 
 
 # --- pad ------------------------------------------------------------------------------------
@@ -321,7 +421,38 @@ def _pad(x: np.ndarray, padding_value: np.ndarray, *,
     return out
 
 
-pad_p = Primitive("pad", impl=_pad, abstract_eval=_pad_rule, family="structural")
+# pad is linear in the operand and the padding value together.
+def _pad_operand_jvp(t: Array, ans: Array, x: Array, padding_value: Array, *,
+                     padding_config: tuple[tuple[int, int, int], ...]) -> Array:
+    return pad_p.bind(t, full_scalar(0, t.dtype), padding_config=padding_config)
+
+
+def _pad_value_jvp(t: Array, ans: Array, x: Array, padding_value: Array, *,
+                   padding_config: tuple[tuple[int, int, int], ...]) -> Array:
+    return pad_p.bind(ad_util.zeros_like(x), t, padding_config=padding_config)
+
+
+def _pad_operand_adjoint(g: Array, ans: Array, x: Array, padding_value: Array, *,
+                         padding_config: tuple[tuple[int, int, int], ...]) -> Array:
+    # Negated edges crop the padding (and restore cropped elements as zeros); a strided
+    # slice then skips the interior padding.
+    unpad = tuple((-lo, -hi, 0) for lo, hi, _ in padding_config)
+    g = pad_p.bind(g, full_scalar(0, g.dtype), padding_config=unpad)
+    return slice_p.bind(g, start_indices=(0,) * len(unpad), limit_indices=np.shape(g),
+                        strides=tuple(i + 1 for _, _, i in padding_config))
+
+
+def _pad_value_adjoint(g: Array, ans: Array, x: Array, padding_value: Array, *,
+                       padding_config: tuple[tuple[int, int, int], ...]) -> Array:
+    # Every element of the result that is not an element of ``x`` is the padding value.
+    from_x = _pad_operand_adjoint(g, ans, x, padding_value, padding_config=padding_config)
+    return (red.reduce_sum_p.bind(g, axes=tuple(range(np.ndim(g))))
+            - red.reduce_sum_p.bind(from_x, axes=tuple(range(np.ndim(from_x)))))
+
+
+pad_p = Primitive("pad", impl=_pad, abstract_eval=_pad_rule, family="structural",
+                  jvp=Templates((_pad_operand_jvp, _pad_value_jvp)),
+                  adjoint=Templates((_pad_operand_adjoint, _pad_value_adjoint)))
 
 
 # --- concatenate ----------------------------------------------------------------------------
@@ -355,9 +486,32 @@ def _concatenate(*xs: np.ndarray, dimension: int) -> np.ndarray:
     return np.concatenate(xs, axis=dimension)
 
 
+def _offset(xs: Sequence[Array], index: int, dimension: int) -> int:
+    """Where operand ``index`` starts along ``dimension`` in the concatenation."""
+    return sum(np.shape(x)[dimension] for x in xs[:index])
+
+
+def _concatenate_jvp(t: Array, ans: Array, *xs: Array, dimension: int, index: int) -> Array:
+    # Operand ``index``'s tangent, with zeros where the other operands sit.
+    lo = _offset(xs, index, dimension)
+    hi = np.shape(ans)[dimension] - lo - np.shape(t)[dimension]
+    config = tuple((lo, hi, 0) if d == dimension else (0, 0, 0) for d in range(np.ndim(t)))
+    return pad_p.bind(t, full_scalar(0, t.dtype), padding_config=config)
+
+
+def _concatenate_adjoint(g: Array, ans: Array, *xs: Array, dimension: int,
+                         index: int) -> Array:
+    lo = _offset(xs, index, dimension)
+    start = tuple(lo if d == dimension else 0 for d in range(np.ndim(g)))
+    limit = tuple(lo + n if d == dimension else n
+                  for d, n in enumerate(np.shape(xs[index])))
+    return slice_p.bind(g, start_indices=start, limit_indices=limit)
+
+
 concatenate_p = Primitive(
     "concatenate", impl=_concatenate,
-    abstract_eval=_concatenate_rule, family="structural")
+    abstract_eval=_concatenate_rule, family="structural",
+    jvp=Templates((), rest=_concatenate_jvp), adjoint=Templates((), rest=_concatenate_adjoint))
 
 
 # --- iota / copy ----------------------------------------------------------------------------
@@ -385,8 +539,16 @@ def _iota(*, dtype: np.dtype, shape: tuple[int, ...], dimension: int) -> np.ndar
     return np.broadcast_to(line.reshape(expanded), shape)
 
 
+_NO_OPERANDS = NotApplicable("iota has no operands: its result is a constant")
 iota_p = Primitive("iota", impl=_iota, abstract_eval=_iota_rule, weak_rule=never_weak,
-                   family="structural")
+                   family="structural", jvp=_NO_OPERANDS, adjoint=_NO_OPERANDS)
+
+
+def _copy_template(t: Array, ans: Array, x: Array) -> Array:
+    """Both rules: arrays are immutable, so a copy's derivative is the identity."""
+    return t
+
 
 copy_p = Primitive("copy", impl=lambda x: np.array(x, copy=True),
-                   abstract_eval=lambda x: x, weak_rule=first_weak, family="structural")
+                   abstract_eval=lambda x: x, weak_rule=first_weak, family="structural",
+                   jvp=Templates((_copy_template,)), adjoint=Templates((_copy_template,)))
