@@ -1,10 +1,11 @@
 """Elementwise primitives: unary and binary math, comparisons, bitwise ops, select, casts.
 
 Operands of an n-ary elementwise primitive share one dtype (``axc.numpy`` promotes first)
-and broadcast as NumPy does; adjoints undo the broadcast with a reduction.
+and broadcast as NumPy does; adjoint templates undo the broadcast with a reduction.
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any
 
@@ -12,8 +13,10 @@ import numpy as np
 
 from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
+from ..runtime.array import Array
+from . import ad_util
 from .quiet import quiet
-from .registry import Primitive, never_weak
+from .registry import NotApplicable, Primitive, Templates, never_weak
 from .shapes import broadcast_shapes
 
 FLOAT = "fcV"      # inexact: float, complex, bfloat16 (kind V)
@@ -221,79 +224,6 @@ def _complex_rule(x: ShapedArray, y: ShapedArray) -> ShapedArray:
     return ShapedArray(out.shape, cdt, out.weak_type)
 
 
-# --- declarations: one line per primitive; later work adds rules to these calls ------------
-
-add_p = _declare("add", quiet(np.add), NUMERIC)
-sub_p = _declare("sub", quiet(np.subtract), NUMERIC)
-mul_p = _declare("mul", quiet(np.multiply), NUMERIC)
-div_p = _declare("div", _div, NUMERIC)
-rem_p = _declare("rem", quiet(_rem), NUMERIC)
-pow_p = _declare("pow", _pow, NUMERIC)
-max_p = _declare("max", np.maximum, ANY)
-min_p = _declare("min", np.minimum, ANY)
-atan2_p = _declare("atan2", quiet(np.arctan2), REAL_FLOAT)
-nextafter_p = _declare("nextafter", np.nextafter, REAL_FLOAT)
-complex_p = Primitive("complex", impl=lambda x, y: x + 1j * y, abstract_eval=_complex_rule,
-                      family="elementwise")
-
-and_p = _declare("and", np.bitwise_and, INT_OR_BOOL)
-or_p = _declare("or", np.bitwise_or, INT_OR_BOOL)
-xor_p = _declare("xor", np.bitwise_xor, INT_OR_BOOL)
-not_p = _declare("not", np.invert, INT_OR_BOOL)
-shift_left_p = _declare("shift_left", _shift_left, INTEGER)
-shift_right_arithmetic_p = _declare("shift_right_arithmetic", _shift_right_arithmetic, INTEGER)
-shift_right_logical_p = _declare("shift_right_logical", _shift_right_logical, INTEGER)
-population_count_p = _declare("population_count", lambda x: np.bitwise_count(x).astype(x.dtype),
-                             INTEGER)
-
-eq_p = _declare("eq", np.equal, ANY, out_dtype=_bool_out)
-ne_p = _declare("ne", np.not_equal, ANY, out_dtype=_bool_out)
-lt_p = _declare("lt", np.less, ORDERED, out_dtype=_bool_out)
-le_p = _declare("le", np.less_equal, ORDERED, out_dtype=_bool_out)
-gt_p = _declare("gt", np.greater, ORDERED, out_dtype=_bool_out)
-ge_p = _declare("ge", np.greater_equal, ORDERED, out_dtype=_bool_out)
-is_finite_p = _declare("is_finite", np.isfinite, REAL_FLOAT, out_dtype=_bool_out)
-
-neg_p = _declare("neg", np.negative, NUMERIC)
-sign_p = _declare("sign", np.sign, NUMERIC)
-abs_p = _declare("abs", np.abs, NUMERIC, out_dtype=_real_out)
-floor_p = _declare("floor", np.floor, REAL_FLOAT)
-ceil_p = _declare("ceil", np.ceil, REAL_FLOAT)
-round_p = _declare("round", _round, REAL_FLOAT)
-exp_p = _declare("exp", quiet(np.exp), FLOAT)
-exp2_p = _declare("exp2", quiet(np.exp2), FLOAT)
-log_p = _declare("log", quiet(np.log), FLOAT)
-log1p_p = _declare("log1p", quiet(np.log1p), FLOAT)
-expm1_p = _declare("expm1", quiet(np.expm1), FLOAT)
-sqrt_p = _declare("sqrt", quiet(np.sqrt), FLOAT)
-rsqrt_p = _declare("rsqrt", _rsqrt, FLOAT)
-cbrt_p = _declare("cbrt", np.cbrt, REAL_FLOAT)
-logistic_p = _declare("logistic", _logistic, FLOAT)
-sin_p = _declare("sin", quiet(np.sin), FLOAT)
-cos_p = _declare("cos", quiet(np.cos), FLOAT)
-tan_p = _declare("tan", quiet(np.tan), FLOAT)
-asin_p = _declare("asin", quiet(np.arcsin), FLOAT)
-acos_p = _declare("acos", quiet(np.arccos), FLOAT)
-atan_p = _declare("atan", quiet(np.arctan), FLOAT)
-sinh_p = _declare("sinh", quiet(np.sinh), FLOAT)
-cosh_p = _declare("cosh", quiet(np.cosh), FLOAT)
-tanh_p = _declare("tanh", np.tanh, FLOAT)
-asinh_p = _declare("asinh", quiet(np.arcsinh), FLOAT)
-acosh_p = _declare("acosh", quiet(np.arccosh), FLOAT)
-atanh_p = _declare("atanh", quiet(np.arctanh), FLOAT)
-real_p = _declare("real", np.real, "c", out_dtype=_real_out)
-imag_p = _declare("imag", np.imag, "c", out_dtype=_real_out)
-conj_p = _declare("conj", np.conjugate, "c")
-
-integer_pow_p = Primitive("integer_pow", impl=quiet(_integer_pow),
-                          abstract_eval=_integer_pow_rule, family="elementwise")
-convert_element_type_p = Primitive(
-    "convert_element_type", impl=_convert, abstract_eval=_convert_rule,
-    weak_rule=lambda weaks, new_dtype, weak_type=False: weak_type, family="elementwise")
-select_n_p = Primitive("select_n", impl=_select_n, abstract_eval=_select_n_rule,
-                       weak_rule=lambda weaks: all(weaks[1:]), family="elementwise")
-clamp_p = _declare("clamp", _clamp, ANY)
-
 
 def _bitcast_rule(x: ShapedArray, new_dtype: np.dtype) -> ShapedArray:
     new_dtype = np.dtype(new_dtype)
@@ -303,6 +233,478 @@ def _bitcast_rule(x: ShapedArray, new_dtype: np.dtype) -> ShapedArray:
     return ShapedArray(x.shape, new_dtype, False)
 
 
+# --- AD templates: JAX's rules (jax/_src/lax/lax.py) over primitives ------------------------
+#
+# A unary rule multiplies by the derivative, a product that is its own transpose under JAX's
+# convention (no conjugation), so one function serves as the JVP template (``t`` a tangent)
+# and as the adjoint template (``t`` a cotangent). A binary rule's adjoint is its JVP applied
+# to the cotangent, summed back to the operand's shape.
+
+def _rules(jvp: tuple, adjoint: tuple) -> dict[str, Templates]:
+    return {"jvp": Templates(jvp), "adjoint": Templates(adjoint)}
+
+
+def _unary(template: Callable) -> dict[str, Templates]:
+    return _rules((template,), (template,))
+
+
+def _no_derivative(why: str) -> dict[str, NotApplicable]:
+    return {"jvp": NotApplicable(why), "adjoint": NotApplicable(why)}
+
+
+def _zero_tangent(t: Array, ans: Array, x: Array, **params: Any) -> Array:
+    return ad_util.zeros_like(ans)
+
+
+def _zero_cotangent(g: Array, ans: Array, x: Array, **params: Any) -> Array:
+    return ad_util.zeros_like(x)
+
+
+# Piecewise-constant functions: differentiable with derivative zero, as in JAX.
+_ZERO_DERIVATIVE = _rules((_zero_tangent,), (_zero_cotangent,))
+
+
+def _replace_zero(x: Array) -> Array:
+    """``x`` with ones where it is zero (JAX's guard for ``log`` and division in rules)."""
+    return select_n_p.bind(eq_p.bind(x, ad_util.zeros_like(x)), x, ad_util.ones_like(x))
+
+
+def _identity_jvp(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.broadcast_like(t, ans)
+
+
+def _identity_adjoint_x(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(g, x)
+
+
+def _identity_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(g, y)
+
+
+def _sub_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.broadcast_like(-t, ans)
+
+
+def _sub_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(-g, y)
+
+
+def _mul_jvp_x(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return t * y
+
+
+def _mul_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return x * t
+
+
+def _mul_adjoint_x(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_mul_jvp_x(g, ans, x, y), x)
+
+
+def _mul_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_mul_jvp_y(g, ans, x, y), y)
+
+
+def _div_jvp_x(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return t / y
+
+
+def _div_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return -t * x * integer_pow_p.bind(y, y=-2)
+
+
+def _div_adjoint_x(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_div_jvp_x(g, ans, x, y), x)
+
+
+def _div_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_div_jvp_y(g, ans, x, y), y)
+
+
+def _rem_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    # rem(x, y) = x - y * trunc(x / y), and trunc is piecewise constant.
+    q = x / y
+    return -t * (sign_p.bind(q) * floor_p.bind(abs_p.bind(q)))
+
+
+def _rem_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_rem_jvp_y(g, ans, x, y), y)
+
+
+def _pow_jvp_x(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return t * (y * pow_p.bind(x, y - 1))
+
+
+def _pow_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    # JAX's convention: d/dy x**y is 0 (not nan) at x == 0.
+    return t * (log_p.bind(_replace_zero(x)) * ans)
+
+
+def _pow_adjoint_x(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_pow_jvp_x(g, ans, x, y), x)
+
+
+def _pow_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_pow_jvp_y(g, ans, x, y), y)
+
+
+def _balanced_eq(x: Array, ans: Array, y: Array) -> Array:
+    """1 where ``x`` is the result of max/min, 0 elsewhere, 1/2 at ties (JAX splits ties)."""
+    chosen = convert_element_type_p.bind(eq_p.bind(x, ans), new_dtype=ans.dtype,
+                                         weak_type=False)
+    tied = convert_element_type_p.bind(eq_p.bind(y, ans), new_dtype=ans.dtype, weak_type=False)
+    return chosen / (tied + 1)
+
+
+# max and min share these: each picks the operand that equals the result.
+def _minmax_jvp_x(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return t * _balanced_eq(x, ans, y)
+
+
+def _minmax_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return t * _balanced_eq(y, ans, x)
+
+
+def _minmax_adjoint_x(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_minmax_jvp_x(g, ans, x, y), x)
+
+
+def _minmax_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_minmax_jvp_y(g, ans, x, y), y)
+
+
+def _atan2_jvp_x(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return t * (y / (x * x + y * y))
+
+
+def _atan2_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return t * (-x / (x * x + y * y))
+
+
+def _atan2_adjoint_x(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_atan2_jvp_x(g, ans, x, y), x)
+
+
+def _atan2_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(_atan2_jvp_y(g, ans, x, y), y)
+
+
+# complex(x, y) = x + iy is linear; its transpose takes the real part and minus the imaginary
+# part (JAX's convention pairs real and imaginary parts, <a, b> = re(sum(a * b))).
+def _complex_jvp_x(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return complex_p.bind(t, ad_util.zeros_like(y))
+
+
+def _complex_jvp_y(t: Array, ans: Array, x: Array, y: Array) -> Array:
+    return complex_p.bind(ad_util.zeros_like(x), t)
+
+
+def _complex_adjoint_x(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(real_p.bind(g), x)
+
+
+def _complex_adjoint_y(g: Array, ans: Array, x: Array, y: Array) -> Array:
+    return ad_util.unbroadcast(-imag_p.bind(g), y)
+
+
+def _d_neg(t: Array, ans: Array, x: Array) -> Array:
+    return -t
+
+
+def _abs_jvp(t: Array, ans: Array, x: Array) -> Array:
+    if x.dtype.kind == "c":
+        return real_p.bind(t * _abs_direction(ans, x))
+    # JAX takes the right derivative at 0: +t.
+    return select_n_p.bind(ge_p.bind(x, ad_util.zeros_like(x)), -t, t)
+
+
+def _abs_adjoint(g: Array, ans: Array, x: Array) -> Array:
+    if x.dtype.kind == "c":
+        return g * _abs_direction(ans, x)
+    return _abs_jvp(g, ans, x)
+
+
+def _abs_direction(ans: Array, x: Array) -> Array:
+    """``conj(x) / |x|`` (``conj(x)`` where x is 0): d|x| = re(conj(x) dx) / |x|."""
+    size = convert_element_type_p.bind(ans, new_dtype=x.dtype, weak_type=False)
+    return conj_p.bind(x) / _replace_zero(size)
+
+
+def _d_exp(t: Array, ans: Array, x: Array) -> Array:
+    return t * ans
+
+
+def _d_exp2(t: Array, ans: Array, x: Array) -> Array:
+    return math.log(2) * (t * ans)
+
+
+def _d_log(t: Array, ans: Array, x: Array) -> Array:
+    return t / x
+
+
+def _d_log1p(t: Array, ans: Array, x: Array) -> Array:
+    return t / (x + 1)
+
+
+def _d_expm1(t: Array, ans: Array, x: Array) -> Array:
+    return t * (ans + 1)
+
+
+def _d_sqrt(t: Array, ans: Array, x: Array) -> Array:
+    return t * (0.5 / ans)
+
+
+def _d_rsqrt(t: Array, ans: Array, x: Array) -> Array:
+    return t * (-0.5 * (ans / x))
+
+
+def _d_cbrt(t: Array, ans: Array, x: Array) -> Array:
+    return t * ((1 / 3) * integer_pow_p.bind(ans, y=-2))
+
+
+def _d_logistic(t: Array, ans: Array, x: Array) -> Array:
+    return t * (ans * (1 - ans))
+
+
+def _d_sin(t: Array, ans: Array, x: Array) -> Array:
+    return t * cos_p.bind(x)
+
+
+def _d_cos(t: Array, ans: Array, x: Array) -> Array:
+    return -(t * sin_p.bind(x))
+
+
+def _d_tan(t: Array, ans: Array, x: Array) -> Array:
+    return t * (ans * ans + 1)
+
+
+def _d_asin(t: Array, ans: Array, x: Array) -> Array:
+    return t * rsqrt_p.bind(1 - x * x)
+
+
+def _d_acos(t: Array, ans: Array, x: Array) -> Array:
+    return t * -rsqrt_p.bind(1 - x * x)
+
+
+def _d_atan(t: Array, ans: Array, x: Array) -> Array:
+    return t / (x * x + 1)
+
+
+def _d_sinh(t: Array, ans: Array, x: Array) -> Array:
+    return t * cosh_p.bind(x)
+
+
+def _d_cosh(t: Array, ans: Array, x: Array) -> Array:
+    return t * sinh_p.bind(x)
+
+
+def _d_tanh(t: Array, ans: Array, x: Array) -> Array:
+    return (t + t * ans) * (1 - ans)
+
+
+def _d_asinh(t: Array, ans: Array, x: Array) -> Array:
+    return t * rsqrt_p.bind(x * x + 1)
+
+
+def _d_acosh(t: Array, ans: Array, x: Array) -> Array:
+    return t * rsqrt_p.bind(x * x - 1)
+
+
+def _d_atanh(t: Array, ans: Array, x: Array) -> Array:
+    return (1 / (x + 1)) * (t / (1 - x))
+
+
+def _real_jvp(t: Array, ans: Array, x: Array) -> Array:
+    return real_p.bind(t)
+
+
+def _real_adjoint(g: Array, ans: Array, x: Array) -> Array:
+    return complex_p.bind(g, ad_util.zeros_like(g))
+
+
+def _imag_jvp(t: Array, ans: Array, x: Array) -> Array:
+    return imag_p.bind(t)
+
+
+def _imag_adjoint(g: Array, ans: Array, x: Array) -> Array:
+    return complex_p.bind(ad_util.zeros_like(g), -g)
+
+
+def _d_conj(t: Array, ans: Array, x: Array) -> Array:
+    return conj_p.bind(t)
+
+
+def _d_integer_pow(t: Array, ans: Array, x: Array, *, y: int) -> Array:
+    if y == 0:
+        return ad_util.zeros_like(x)
+    return t * (y * integer_pow_p.bind(x, y=y - 1))
+
+
+def _converts_values(x: Array, new_dtype: Any) -> bool:
+    """A cast between inexact dtypes carries derivatives; one to or from integers does not."""
+    return x.dtype.kind in FLOAT and np.dtype(new_dtype).kind in FLOAT
+
+
+def _convert_jvp(t: Array, ans: Array, x: Array, *, new_dtype: Any,
+                 weak_type: bool = False) -> Array:
+    if not _converts_values(x, new_dtype):
+        return ad_util.zeros_like(ans)
+    return convert_element_type_p.bind(t, new_dtype=new_dtype, weak_type=weak_type)
+
+
+def _convert_adjoint(g: Array, ans: Array, x: Array, *, new_dtype: Any,
+                     weak_type: bool = False) -> Array:
+    if not _converts_values(x, new_dtype):
+        return ad_util.zeros_like(x)
+    return ad_util.cast_like(g, x)
+
+
+def _select_n_jvp(t: Array, ans: Array, which: Array, *cases: Array, index: int) -> Array:
+    """Case ``index`` (operand ``index``, case ``index - 1``) contributes where it is chosen."""
+    zero = ad_util.zeros_like(ans)
+    picked = ad_util.broadcast_like(t, ans)
+    return select_n_p.bind(which, *[picked if i == index else zero
+                                    for i in range(1, len(cases) + 1)])
+
+
+def _select_n_adjoint(g: Array, ans: Array, which: Array, *cases: Array, index: int) -> Array:
+    return ad_util.unbroadcast(_select_n_jvp(g, ans, which, *cases, index=index),
+                               cases[index - 1])
+
+
+def _masked(mask: Array, t: Array, ans: Array) -> Array:
+    """``t`` (broadcast to ``ans``) where ``mask`` holds, zero elsewhere."""
+    return select_n_p.bind(mask, ad_util.zeros_like(ans), ad_util.broadcast_like(t, ans))
+
+
+# clamp(lo, x, hi): JAX gives every operand a zero derivative at ties.
+def _clamp_jvp_lo(t: Array, ans: Array, lo: Array, x: Array, hi: Array) -> Array:
+    return _masked(and_p.bind(gt_p.bind(lo, x), lt_p.bind(lo, hi)), t, ans)
+
+
+def _clamp_jvp_x(t: Array, ans: Array, lo: Array, x: Array, hi: Array) -> Array:
+    return _masked(and_p.bind(gt_p.bind(x, lo), lt_p.bind(x, hi)), t, ans)
+
+
+def _clamp_jvp_hi(t: Array, ans: Array, lo: Array, x: Array, hi: Array) -> Array:
+    return _masked(lt_p.bind(hi, x), t, ans)
+
+
+def _clamp_adjoint_lo(g: Array, ans: Array, lo: Array, x: Array, hi: Array) -> Array:
+    return ad_util.unbroadcast(_clamp_jvp_lo(g, ans, lo, x, hi), lo)
+
+
+def _clamp_adjoint_x(g: Array, ans: Array, lo: Array, x: Array, hi: Array) -> Array:
+    return ad_util.unbroadcast(_clamp_jvp_x(g, ans, lo, x, hi), x)
+
+
+def _clamp_adjoint_hi(g: Array, ans: Array, lo: Array, x: Array, hi: Array) -> Array:
+    return ad_util.unbroadcast(_clamp_jvp_hi(g, ans, lo, x, hi), hi)
+
+
+# --- declarations: one line per primitive, with its AD rules -------------------------------
+
+_BITWISE = _no_derivative("bitwise operation on integers or booleans")
+_COMPARISON = _no_derivative("comparison: boolean output")
+
+add_p = _declare("add", quiet(np.add), NUMERIC,
+                 **_rules((_identity_jvp, _identity_jvp),
+                          (_identity_adjoint_x, _identity_adjoint_y)))
+sub_p = _declare("sub", quiet(np.subtract), NUMERIC,
+                 **_rules((_identity_jvp, _sub_jvp_y), (_identity_adjoint_x, _sub_adjoint_y)))
+mul_p = _declare("mul", quiet(np.multiply), NUMERIC,
+                 **_rules((_mul_jvp_x, _mul_jvp_y), (_mul_adjoint_x, _mul_adjoint_y)))
+div_p = _declare("div", _div, NUMERIC,
+                 **_rules((_div_jvp_x, _div_jvp_y), (_div_adjoint_x, _div_adjoint_y)))
+rem_p = _declare("rem", quiet(_rem), NUMERIC,
+                 **_rules((_identity_jvp, _rem_jvp_y), (_identity_adjoint_x, _rem_adjoint_y)))
+pow_p = _declare("pow", _pow, NUMERIC,
+                 **_rules((_pow_jvp_x, _pow_jvp_y), (_pow_adjoint_x, _pow_adjoint_y)))
+max_p = _declare("max", np.maximum, ANY, **_rules((_minmax_jvp_x, _minmax_jvp_y),
+                                                  (_minmax_adjoint_x, _minmax_adjoint_y)))
+min_p = _declare("min", np.minimum, ANY, **_rules((_minmax_jvp_x, _minmax_jvp_y),
+                                                  (_minmax_adjoint_x, _minmax_adjoint_y)))
+atan2_p = _declare("atan2", quiet(np.arctan2), REAL_FLOAT,
+                   **_rules((_atan2_jvp_x, _atan2_jvp_y), (_atan2_adjoint_x, _atan2_adjoint_y)))
+# JAX defines no derivative for nextafter: a one-ulp step, neither the identity nor constant.
+nextafter_p = _declare("nextafter", np.nextafter, REAL_FLOAT,
+                       **_no_derivative("JAX defines no differentiation rule for nextafter"))
+complex_p = Primitive("complex", impl=lambda x, y: x + 1j * y, abstract_eval=_complex_rule,
+                      family="elementwise",
+                      **_rules((_complex_jvp_x, _complex_jvp_y),
+                               (_complex_adjoint_x, _complex_adjoint_y)))
+
+and_p = _declare("and", np.bitwise_and, INT_OR_BOOL, **_BITWISE)
+or_p = _declare("or", np.bitwise_or, INT_OR_BOOL, **_BITWISE)
+xor_p = _declare("xor", np.bitwise_xor, INT_OR_BOOL, **_BITWISE)
+not_p = _declare("not", np.invert, INT_OR_BOOL, **_BITWISE)
+shift_left_p = _declare("shift_left", _shift_left, INTEGER, **_BITWISE)
+shift_right_arithmetic_p = _declare("shift_right_arithmetic", _shift_right_arithmetic, INTEGER,
+                                    **_BITWISE)
+shift_right_logical_p = _declare("shift_right_logical", _shift_right_logical, INTEGER,
+                                 **_BITWISE)
+population_count_p = _declare("population_count", lambda x: np.bitwise_count(x).astype(x.dtype),
+                              INTEGER, **_BITWISE)
+
+eq_p = _declare("eq", np.equal, ANY, out_dtype=_bool_out, **_COMPARISON)
+ne_p = _declare("ne", np.not_equal, ANY, out_dtype=_bool_out, **_COMPARISON)
+lt_p = _declare("lt", np.less, ORDERED, out_dtype=_bool_out, **_COMPARISON)
+le_p = _declare("le", np.less_equal, ORDERED, out_dtype=_bool_out, **_COMPARISON)
+gt_p = _declare("gt", np.greater, ORDERED, out_dtype=_bool_out, **_COMPARISON)
+ge_p = _declare("ge", np.greater_equal, ORDERED, out_dtype=_bool_out, **_COMPARISON)
+is_finite_p = _declare("is_finite", np.isfinite, REAL_FLOAT, out_dtype=_bool_out,
+                       **_no_derivative("boolean output"))
+
+neg_p = _declare("neg", np.negative, NUMERIC, **_unary(_d_neg))
+sign_p = _declare("sign", np.sign, NUMERIC, **_ZERO_DERIVATIVE)
+abs_p = _declare("abs", np.abs, NUMERIC, out_dtype=_real_out,
+                 **_rules((_abs_jvp,), (_abs_adjoint,)))
+floor_p = _declare("floor", np.floor, REAL_FLOAT, **_ZERO_DERIVATIVE)
+ceil_p = _declare("ceil", np.ceil, REAL_FLOAT, **_ZERO_DERIVATIVE)
+round_p = _declare("round", _round, REAL_FLOAT, **_ZERO_DERIVATIVE)
+exp_p = _declare("exp", quiet(np.exp), FLOAT, **_unary(_d_exp))
+exp2_p = _declare("exp2", quiet(np.exp2), FLOAT, **_unary(_d_exp2))
+log_p = _declare("log", quiet(np.log), FLOAT, **_unary(_d_log))
+log1p_p = _declare("log1p", quiet(np.log1p), FLOAT, **_unary(_d_log1p))
+expm1_p = _declare("expm1", quiet(np.expm1), FLOAT, **_unary(_d_expm1))
+sqrt_p = _declare("sqrt", quiet(np.sqrt), FLOAT, **_unary(_d_sqrt))
+rsqrt_p = _declare("rsqrt", _rsqrt, FLOAT, **_unary(_d_rsqrt))
+cbrt_p = _declare("cbrt", np.cbrt, REAL_FLOAT, **_unary(_d_cbrt))
+logistic_p = _declare("logistic", _logistic, FLOAT, **_unary(_d_logistic))
+sin_p = _declare("sin", quiet(np.sin), FLOAT, **_unary(_d_sin))
+cos_p = _declare("cos", quiet(np.cos), FLOAT, **_unary(_d_cos))
+tan_p = _declare("tan", quiet(np.tan), FLOAT, **_unary(_d_tan))
+asin_p = _declare("asin", quiet(np.arcsin), FLOAT, **_unary(_d_asin))
+acos_p = _declare("acos", quiet(np.arccos), FLOAT, **_unary(_d_acos))
+atan_p = _declare("atan", quiet(np.arctan), FLOAT, **_unary(_d_atan))
+sinh_p = _declare("sinh", quiet(np.sinh), FLOAT, **_unary(_d_sinh))
+cosh_p = _declare("cosh", quiet(np.cosh), FLOAT, **_unary(_d_cosh))
+tanh_p = _declare("tanh", np.tanh, FLOAT, **_unary(_d_tanh))
+asinh_p = _declare("asinh", quiet(np.arcsinh), FLOAT, **_unary(_d_asinh))
+acosh_p = _declare("acosh", quiet(np.arccosh), FLOAT, **_unary(_d_acosh))
+atanh_p = _declare("atanh", quiet(np.arctanh), FLOAT, **_unary(_d_atanh))
+real_p = _declare("real", np.real, "c", out_dtype=_real_out,
+                  **_rules((_real_jvp,), (_real_adjoint,)))
+imag_p = _declare("imag", np.imag, "c", out_dtype=_real_out,
+                  **_rules((_imag_jvp,), (_imag_adjoint,)))
+conj_p = _declare("conj", np.conjugate, "c", **_unary(_d_conj))
+
+integer_pow_p = Primitive("integer_pow", impl=quiet(_integer_pow),
+                          abstract_eval=_integer_pow_rule, family="elementwise",
+                          **_unary(_d_integer_pow))
+convert_element_type_p = Primitive(
+    "convert_element_type", impl=_convert, abstract_eval=_convert_rule,
+    weak_rule=lambda weaks, new_dtype, weak_type=False: weak_type, family="elementwise",
+    **_rules((_convert_jvp,), (_convert_adjoint,)))
+# The predicate (operand 0) has no derivative; the cases are variadic.
+select_n_p = Primitive("select_n", impl=_select_n, abstract_eval=_select_n_rule,
+                       weak_rule=lambda weaks: all(weaks[1:]), family="elementwise",
+                       jvp=Templates((None,), rest=_select_n_jvp),
+                       adjoint=Templates((None,), rest=_select_n_adjoint))
+clamp_p = _declare("clamp", _clamp, ANY,
+                   **_rules((_clamp_jvp_lo, _clamp_jvp_x, _clamp_jvp_hi),
+                            (_clamp_adjoint_lo, _clamp_adjoint_x, _clamp_adjoint_hi)))
+# JAX: a zero derivative (a float-to-float reinterpretation carries no derivative either).
 bitcast_convert_type_p = Primitive(
     "bitcast_convert_type", impl=lambda x, new_dtype: x.view(np.dtype(new_dtype)),
-    abstract_eval=_bitcast_rule, weak_rule=never_weak, family="elementwise")
+    abstract_eval=_bitcast_rule, weak_rule=never_weak, family="elementwise", **_ZERO_DERIVATIVE)

@@ -17,9 +17,12 @@ from typing import Any
 import numpy as np
 
 from ..runtime import dtypes
+from ..runtime.array import Array
+from . import ad_util
+from . import elementwise as ew
 from .elementwise import REAL_FLOAT, elementwise_rule
 from .quiet import quiet
-from .registry import Primitive
+from .registry import Primitive, Templates
 
 
 def _fma(a: np.ndarray, b: Any, c: Any) -> np.ndarray:
@@ -326,15 +329,72 @@ def _digamma(x: np.ndarray) -> np.ndarray:
     return np.where((x <= f(0)) & (x == np.floor(x)), f(np.nan), out)
 
 
+# --- AD templates: JAX's rules (jax/_src/lax/special.py) over primitives ------------------
+#
+# Each rule multiplies by the derivative, a product that is its own transpose, so one
+# function serves as the JVP template (``t`` a tangent) and the adjoint template (a cotangent).
+
+def _d_erf(t: Array, ans: Array, x: Array) -> Array:
+    return (2 / math.sqrt(math.pi)) * (t * ew.exp_p.bind(-(x * x)))
+
+
+def _d_erfc(t: Array, ans: Array, x: Array) -> Array:
+    return (-2 / math.sqrt(math.pi)) * (t * ew.exp_p.bind(-(x * x)))
+
+
+def _d_erf_inv(t: Array, ans: Array, x: Array) -> Array:
+    return (math.sqrt(math.pi) / 2) * (t * ew.exp_p.bind(ans * ans))
+
+
+def _d_lgamma(t: Array, ans: Array, x: Array) -> Array:
+    return t * digamma_p.bind(x)
+
+
+def _d_digamma(t: Array, ans: Array, x: Array) -> Array:
+    return t * trigamma(x)
+
+
+# trigamma(w) ~ 1/w + 1/(2 w^2) + sum_k B_2k / w^(2k+1) for large w (Bernoulli numbers
+# B_2 .. B_14); after the recurrence below w >= 10.5, where the first omitted term is below
+# float64's rounding.
+_TRIGAMMA_SHIFT = 10
+_TRIGAMMA_BERNOULLI = (7 / 6, -691 / 2730, 5 / 66, -1 / 30, 1 / 42, -1 / 30, 1 / 6)
+
+
+def trigamma(x: Array) -> Array:
+    """``polygamma(1, x)``, composed of primitives (digamma's derivative, as in JAX).
+
+    Reflection ``trigamma(x) = pi^2 / sin(pi x)^2 - trigamma(1 - x)`` below 1/2, the
+    recurrence ``trigamma(z) = 1 / z^2 + trigamma(z + 1)`` up to ``z + 10``, then the
+    asymptotic series. Being a composition, it is differentiable again (higher orders).
+    """
+    reflect = ew.lt_p.bind(x, ad_util.zeros_like(x) + 0.5)
+    z = ew.select_n_p.bind(reflect, x, 1 - x)
+    head = ad_util.zeros_like(x)
+    for k in range(_TRIGAMMA_SHIFT):
+        head = head + 1 / ((z + k) * (z + k))
+    inv = 1 / (z + _TRIGAMMA_SHIFT)
+    inv2 = inv * inv
+    series = ad_util.zeros_like(x) + _TRIGAMMA_BERNOULLI[0]
+    for b in _TRIGAMMA_BERNOULLI[1:]:
+        series = series * inv2 + b
+    psi1 = head + (inv + inv2 * (0.5 + inv * series))
+    # sin(pi x)^2 has period 1: reducing x first keeps its precision near the poles.
+    s = ew.sin_p.bind(math.pi * (x - ew.round_p.bind(x, rounding_method=1)))
+    return ew.select_n_p.bind(reflect, psi1, (math.pi * math.pi) / (s * s) - psi1)
+
+
 # --- declarations ---------------------------------------------------------------------------
 
-def _declare(name: str, impl: Callable) -> Primitive:
+def _declare(name: str, impl: Callable, d: Callable) -> Primitive:
+    """A special function whose JVP and adjoint templates are both ``d``."""
+    rule = Templates((d,))
     return Primitive(name, impl=impl, abstract_eval=elementwise_rule(name, REAL_FLOAT),
-                     eager_kinds=REAL_FLOAT, family="special")
+                     eager_kinds=REAL_FLOAT, family="special", jvp=rule, adjoint=rule)
 
 
-erf_p = _declare("erf", _in_working_precision(_erf32, _erf64))
-erfc_p = _declare("erfc", _in_working_precision(_erfc32, _erfc64))
-erf_inv_p = _declare("erf_inv", _in_working_precision(_erf_inv32, _erf_inv64))
-lgamma_p = _declare("lgamma", _in_working_precision(_lgamma, _lgamma))
-digamma_p = _declare("digamma", _in_working_precision(_digamma, _digamma))
+erf_p = _declare("erf", _in_working_precision(_erf32, _erf64), _d_erf)
+erfc_p = _declare("erfc", _in_working_precision(_erfc32, _erfc64), _d_erfc)
+erf_inv_p = _declare("erf_inv", _in_working_precision(_erf_inv32, _erf_inv64), _d_erf_inv)
+lgamma_p = _declare("lgamma", _in_working_precision(_lgamma, _lgamma), _d_lgamma)
+digamma_p = _declare("digamma", _in_working_precision(_digamma, _digamma), _d_digamma)
