@@ -19,6 +19,7 @@ from .runtime.device import (
 )
 from .runtime.transfer import block_until_ready, device_get, device_put
 from .compiler.transforms.api import grad, value_and_grad, vjp
+from .compiler.transforms.jacobians import hessian, jacfwd, jacobian, jacrev, jvp, linearize
 
 _array_methods.install()
 
@@ -27,5 +28,6 @@ __version__ = "0.1.0"
 __all__ = [
     "Array", "ShapeDtypeStruct", "ShapedArray", "block_until_ready", "config",
     "default_backend", "device_count", "device_get", "device_put", "devices", "errors",
-    "grad", "value_and_grad", "vjp", "lax", "local_device_count", "local_devices", "nn", "numpy", "tree_util",
+    "grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "lax", "linearize",
+    "value_and_grad", "vjp", "local_device_count", "local_devices", "nn", "numpy", "tree_util",
 ]
