@@ -17,6 +17,7 @@ from ...kernels import elementwise as ew
 from ...kernels.numpy import array_methods, ufuncs
 from ...kernels.numpy import products
 from ..transforms.callees import CONVERT, INACTIVE, UNKNOWN, Callee, classify
+from . import fence
 from .errors import FrontendError
 from .gast_compat import gast
 from .resolve import UNRESOLVED, Resolver
@@ -153,6 +154,8 @@ class Normalizer:
     # --- flattening -----------------------------------------------------------------------
 
     def run(self) -> gast.FunctionDef:
+        if not (getattr(self.parsed.fn, "__module__", None) or "").startswith("axc."):
+            fence.check(self.parsed)  # axc's own functions are written within the fence
         fn = copy.deepcopy(self.parsed.node)
         if _returns(fn.body) != "always" or not isinstance(fn.body[-1], gast.Return) or \
                 any(isinstance(n, gast.Return) for s in fn.body[:-1] for n in gast.walk(s)):
@@ -441,6 +444,7 @@ class Normalizer:
                                 star_kwargs=star_kw)
         rhs = _pos(gast.Call(func=e.func, args=args, keywords=new_kw), e)
         if obj is UNRESOLVED:
+            self._check_local_closure(e)
             return pre, rhs, Op("call", args, keywords, dynamic=e.func, star_kwargs=star_kw)
         callee = classify(obj)
         if callee.kind == CONVERT:
@@ -449,6 +453,26 @@ class Normalizer:
             raise self._error(e, f"axc cannot differentiate through {_describe(obj)}",
                               "use axc.numpy / axc.lax functions on arrays")
         return pre, rhs, Op("call", args, keywords, callee=callee, star_kwargs=star_kw)
+
+    def _check_local_closure(self, e: gast.Call) -> None:
+        """A nested def or lambda that reads a differentiated variable of this function is
+        refused: its derivative with respect to that variable would be lost."""
+        if not isinstance(e.func, gast.Name):
+            return
+        for node in gast.walk(self.parsed_node):
+            defines = (isinstance(node, gast.FunctionDef) and node.name == e.func.id) or (
+                isinstance(node, gast.Assign) and isinstance(node.value, gast.Lambda) and
+                any(isinstance(t, gast.Name) and t.id == e.func.id for t in node.targets))
+            if not defines:
+                continue
+            inner = node if isinstance(node, gast.FunctionDef) else node.value
+            params = {a.id for a in gast.walk(inner.args) if isinstance(a, gast.Name)}
+            free = {n.id for n in gast.walk(inner) if isinstance(n, gast.Name)} - params
+            if free & self.active:
+                raise self._error(e, f"a call of the nested function `{e.func.id}`, which "
+                                     f"reads the differentiated value(s) "
+                                     f"{sorted(free & self.active)} of its enclosing function",
+                                  "pass them as arguments instead")
 
     def _at_update(self, e: gast.Call, array: gast.expr, index: gast.expr, method: str):
         """``x.at[i].set(v)`` and friends: one call of the scatter function."""

@@ -106,9 +106,14 @@ def _generate_grad(fn: Callable, argnums: tuple[int, ...], has_aux: bool, with_v
     params = [a.id for a in list(parsed.node.args.posonlyargs) + list(parsed.node.args.args)]
     names = [params[i] for i in argnums]
     gen = ReverseGen(parsed, frozenset(names))
-    ret = copy.deepcopy(gen.ret)
-    out = ret
     body = list(gen.primal)
+    ret = copy.deepcopy(gen.ret)
+    if isinstance(ret, gast.Name) and ret.id in gen.multi:
+        # the adjoint pass restores overwritten variables: keep the result first
+        value_name = gen._fresh("value")
+        body.append(_assign(value_name, ret))
+        ret = name_node(value_name)
+    out = ret
     if has_aux:
         out = gast.Subscript(value=ret, slice=gast.Constant(value=0, kind=None), ctx=gast.Load())
     body.append(gast.Expr(value=gast.Call(func=gen.ns.ad("check_scalar_output"), args=[out],

@@ -27,6 +27,7 @@ from . import callees
 from .emit import COMMENT_MARK, compile_function
 from .namespace import Namespace, attr_node, name_node
 from .support import vjp_rule
+from ...kernels.numpy.promote import asarray
 from .templates import instantiate
 
 UNBOUND, NONE, SET, MAYBE, DEAD = "unbound", "none", "set", "maybe", "dead"
@@ -164,8 +165,12 @@ class ReverseGen:
 
     def _primal_stmt(self, s: gast.stmt) -> list:
         if isinstance(s, gast.Assign):
-            pushes = [self._push(name_node(v)) for v in sorted(_targets(s)) if self._tracked(v)]
-            return pushes + [self._primal_assign(s)]
+            new = self._primal_assign(s)  # may add a saved-values target (fwd calls)
+            saved = self.saved_of.get(id(s))
+            # The saved record is pushed first: the adjoint pops it last (see _adj_assign).
+            order = ([saved] if saved is not None else []) + sorted(_targets(s))
+            pushes = [self._push(name_node(v)) for v in order if self._tracked(v)]
+            return pushes + [new]
         if isinstance(s, gast.If):
             flag = [] if id(s) in self.silent else [self._push(gast.Constant(value=True,
                                                                               kind=None))]
@@ -228,7 +233,7 @@ class ReverseGen:
         if _in_loop(s, self.fn):
             self.multi.add(saved)
         call = s.value
-        args, keywords = _call_parts(call, op)
+        args, keywords = _call_parts(call, op, self.ns)
         fwd = gast.Call(func=self.ns.ref(pair.fwd, f"{_fn_name(op.callee.fn)}_fwd"),
                         args=args, keywords=keywords)
         return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
@@ -242,7 +247,7 @@ class ReverseGen:
         if _in_loop(s, self.fn):
             self.multi.add(saved)
         fwd, _ = vjp_rule(op.callee.obj)
-        args, keywords = _call_parts(s.value, op)
+        args, keywords = _call_parts(s.value, op, self.ns)
         call = gast.Call(func=self.ns.ref(fwd, f"{_fn_name(op.callee.obj)}_fwd"), args=args,
                          keywords=keywords)
         return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
@@ -267,7 +272,7 @@ class ReverseGen:
         saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_saved"))
         if _in_loop(s, self.fn):
             self.multi.add(saved)
-        args, keywords = _call_parts(s.value, op)
+        args, keywords = _call_parts(s.value, op, self.ns)
         func = copy.deepcopy(op.dynamic) if fn is None else self.ns.ref(fn)
         call = gast.Call(func=self.ns.ad("call_fwd"), args=[func] + args, keywords=keywords)
         return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
@@ -371,8 +376,8 @@ class ReverseGen:
             if merged == entry:
                 break
             entry = merged
-        restore = [self._restore(v) for v in sorted(_stored(s.target))
-                   if isinstance(s, gast.For) and (self.needed is None or v in self.needed)]
+        targets = sorted(_stored(s.target)) if isinstance(s, gast.For) else []
+        restore = [self._restore(v) for v in targets if self.needed is None or v in self.needed]
         if id(s) in self.silent or (self.first_pass and not body and not pre):
             self.silent.add(id(s))
             return [], entry
@@ -390,6 +395,7 @@ class ReverseGen:
         op: Op | None = getattr(s, "axc_op", None)
         targets = sorted(_targets(s))
         code: list = []
+        saved_values = self.saved_of.get(id(s))
         self._restarted = None
         self._ans = None
         restored = set()
@@ -415,6 +421,8 @@ class ReverseGen:
                 state[t] = DEAD
             if self._tracked(t) and t not in restored:
                 code.append(self._restore(t))
+        if saved_values is not None and self._tracked(saved_values):
+            code.append(self._restore(saved_values))  # the previous iteration's record
         return code, state
 
     def _contributions(self, s: gast.Assign, op: Op, state: dict) -> list:
@@ -535,20 +543,35 @@ class ReverseGen:
         ans = name_node(target)
         if callee_prim.multiple_results:
             g = gast.Call(func=self.ns.ad("materialize"), args=[g, ans], keywords=[])
-        if any(isinstance(a, gast.Starred) for a in operands):
+        starred = [a for a in operands if isinstance(a, gast.Starred)]
+        trailing_inactive = starred and operands[-len(starred):] == starred and \
+            not any(self._is_active(a.value) for a in starred)
+        if starred and not trailing_inactive:
             return self._starred_prim_parts(op, operands, g, ans)
         if op.star_kwargs:  # ``p.bind(x, **params)``: the template is chosen when it runs
             return self._dynamic_prim_parts(op, target, g, self.ns.ref(prim))
         out = []
+        args = [g, ans] + [self._as_array(a, op) for a in operands]
         for i, a in enumerate(operands):
+            if isinstance(a, gast.Starred):
+                break  # trailing index operands: no derivative
             template = rule(i)
             if template is None or not self._is_active(a):
                 continue
             kw = dict(op.keywords)
             if i >= len(rule.per_operand):
                 kw["index"] = gast.Constant(value=i, kind=None)
-            out.append((a, instantiate(template, [g, ans] + operands, kw, self.ns), False))
+            out.append((a, instantiate(template, args, kw, self.ns), False))
         return out
+
+    def _as_array(self, a: gast.expr, op: Op) -> gast.expr:
+        """A Python-number operand of an ``axc.numpy`` wrapper, as the weak array the
+        primitive received (templates may read array attributes of every operand)."""
+        if isinstance(a, gast.Constant) and isinstance(a.value, (int, float, complex)) and \
+                not isinstance(a.value, bool) and op.callee.obj is not getattr(
+                    op.callee.prim, "bind", None):
+            return gast.Call(func=self.ns.ref(asarray), args=[a], keywords=[])
+        return a
 
     def _dynamic_parts(self, s: gast.Assign, op: Op, g: gast.expr) -> tuple[list, list]:
         cts = self._fresh(f"d{s.targets[0].id}_args")
@@ -659,7 +682,7 @@ class ReverseGen:
         unset = [v for v in saved if v not in self.params and v not in self.multi]
         init = [gast.Assign(targets=[name_node_store(v) for v in unset],
                             value=gast.Constant(value=None, kind=None))] if unset else []
-        return _function(f"{self.parsed.name}_fwd", copy.deepcopy(self.fn.args),
+        return _function(f"{self.fn.name}_fwd", copy.deepcopy(self.fn.args),
                          self.primal[:1] + init + self.primal[1:] + [ret])
 
     def bwd_function(self) -> gast.FunctionDef:
@@ -672,7 +695,7 @@ class ReverseGen:
         cts = [self._final(p) for p in self.active_params]
         ret = gast.Return(value=gast.Tuple(elts=cts, ctx=gast.Load()))
         args = _arguments([saved_arg, dout])
-        return _function(f"{self.parsed.name}_bwd", args,
+        return _function(f"{self.fn.name}_bwd", args,
                          [unpack] + self.adjoint + [ret])
 
     def _final(self, p: str, materialize: bool = True) -> gast.expr:
@@ -800,10 +823,15 @@ def _merge(a: dict, b: dict) -> tuple[dict, set]:
     return out, unbound
 
 
-def _call_parts(call: gast.expr, op: Op) -> tuple[list, list]:
+def _call_parts(call: gast.expr, op: Op, ns: Namespace) -> tuple[list, list]:
     """Positional and keyword arguments of the function an active call applies."""
     args = [copy.deepcopy(a) for a in op.operands]
     keywords = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
+    if op.index is not None and "index" in op.keywords:  # x.at[1:3]: an index object
+        index = gast.Subscript(value=ns.ad("index_exp"), slice=copy.deepcopy(op.index),
+                               ctx=gast.Load())
+        keywords = [k if k.arg != "index" else gast.keyword(arg="index", value=index)
+                    for k in keywords]
     return args, keywords + [copy.deepcopy(k) for k in op.star_kwargs]
 
 
