@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ...kernels import elementwise as ew
-from ...kernels.numpy import array_methods, ufuncs
-from ...kernels.numpy import products
+from ...kernels.numpy import array_methods, products, ufuncs
 from ..transforms.callees import CONVERT, INACTIVE, UNKNOWN, Callee, classify
 from . import fence
 from .errors import FrontendError
@@ -82,16 +81,9 @@ class Normalizer:
         while True:
             before = len(self.active)
             for node in gast.walk(fn):
-                if isinstance(node, gast.Assign) and self.is_active(node.value):
-                    for t in node.targets:
-                        self.active |= _stored_names(t)
-                elif isinstance(node, gast.AugAssign) and self.is_active(node.value):
-                    self.active |= _stored_names(node.target)
-                elif isinstance(node, gast.AnnAssign) and node.value is not None \
-                        and self.is_active(node.value):
-                    self.active |= _stored_names(node.target)
-                elif isinstance(node, gast.For) and self.is_active(node.iter):
-                    self.active |= _stored_names(node.target)
+                for target, value in _bindings(node):
+                    if self.is_active(value):
+                        self.active |= _stored_names(target)
             if len(self.active) == before:
                 return
 
@@ -267,11 +259,7 @@ class Normalizer:
 
     def _assign(self, s: gast.stmt, targets: list, value: gast.expr) -> list:
         if not self.is_active(value):
-            if any(_stored_names(t) & self.active for t in targets):
-                # An inactive value flowing into a variable that is active elsewhere: keep it
-                # as a constant assignment (its derivative is zero).
-                pass
-            return [s]
+            return [s]  # a constant, even into a variable active elsewhere: no derivative
         if len(targets) != 1:
             pre, atom = self.atomize(value)
             return pre + [self._copy_to(t, atom, s) for t in targets]
@@ -530,6 +518,17 @@ def normalize(parsed: ParsedFunction, active_args: set[str]) -> tuple[gast.Funct
 
 
 # --- small AST helpers ----------------------------------------------------------------------
+
+def _bindings(node: gast.AST) -> list:
+    """(target, value) pairs a statement binds: assignments and loop targets."""
+    if isinstance(node, gast.Assign):
+        return [(t, node.value) for t in node.targets]
+    if isinstance(node, (gast.AugAssign, gast.AnnAssign)) and node.value is not None:
+        return [(node.target, node.value)]
+    if isinstance(node, gast.For):
+        return [(node.target, node.iter)]
+    return []
+
 
 def _stored_names(t: gast.expr) -> set[str]:
     if isinstance(t, gast.Name):

@@ -224,4 +224,4 @@ def _check_cotangent(ct: Any, out: Any) -> None:
                              f"{np.shape(c)}.")
 
 
-__all__ = ["grad", "value_and_grad", "vjp", "GradFunction"]
+__all__ = ["GradFunction", "grad", "value_and_grad", "vjp"]

@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from ...kernels.registry import NotApplicable, Primitive, Templates
-from ...runtime.array import Array
+from ...kernels.registry import NotApplicable, Primitive
 
 PRIM = "prim"            # a primitive's bind, or an axc.numpy wrapper of exactly one primitive
 RECURSE = "recurse"      # a Python function whose source is transformed in turn
@@ -139,9 +138,3 @@ def source_function(obj: Any) -> Any:
     return obj
 
 
-def has_rule(prim: Primitive, slot: str) -> bool:
-    return isinstance(getattr(prim, slot), Templates)
-
-
-def is_array(x: Any) -> bool:
-    return isinstance(x, Array)

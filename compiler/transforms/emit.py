@@ -7,7 +7,8 @@ import hashlib
 import linecache
 import os
 import sys
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..frontend.gast_compat import gast, to_python_ast
 
@@ -40,7 +41,7 @@ def compile_function(fn_ast: gast.FunctionDef, namespace: dict[str, Any],
     filename = f"<axc-generated {label} {digest}>"
     linecache.cache[filename] = (len(src), None, src.splitlines(True), filename)
     code = compile(src, filename, "exec")
-    exec(code, namespace)
+    exec(code, namespace)  # noqa: S102 - running generated source is what emit is for
     fn = namespace[fn_ast.name]
     fn.source = src
     if os.environ.get("AXC_DEBUG"):

@@ -6,7 +6,6 @@ under public spellings: ``jnp`` (axc.numpy), ``ad`` (derivative helpers), ``<nam
 """
 from __future__ import annotations
 
-import copy
 import types
 from typing import Any
 
@@ -80,7 +79,3 @@ def _public_name(obj: Any) -> tuple[Any, str] | None:
     except Exception:  # noqa: BLE001 - a lazy attribute that fails is simply not public
         return None
     return None
-
-
-def fresh_copy(node: gast.AST) -> gast.AST:
-    return copy.deepcopy(node)

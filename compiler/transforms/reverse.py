@@ -15,9 +15,11 @@ from __future__ import annotations
 import copy
 import inspect
 import weakref
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
+from ...kernels.numpy.promote import asarray
 from ...kernels.registry import PENDING, Templates
 from ..frontend.anf import Op, UnsupportedAD, normalize
 from ..frontend.gast_compat import gast
@@ -25,9 +27,8 @@ from ..frontend.resolve import local_names
 from ..frontend.source import ParsedFunction, parse_function
 from . import callees
 from .emit import COMMENT_MARK, compile_function
-from .namespace import Namespace, attr_node, name_node
+from .namespace import Namespace, name_node
 from .support import vjp_rule
-from ...kernels.numpy.promote import asarray
 from .templates import instantiate
 
 UNBOUND, NONE, SET, MAYBE, DEAD = "unbound", "none", "set", "maybe", "dead"
@@ -44,7 +45,7 @@ class Pair:
     always_set: frozenset = frozenset()   # parameters whose cotangent is never None
 
 
-_PAIRS: "weakref.WeakKeyDictionary[Any, dict]" = weakref.WeakKeyDictionary()
+_PAIRS: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
 
 
 def pair_for(fn: Callable, active_params: frozenset) -> Pair:
@@ -99,6 +100,7 @@ class ReverseGen:
         self.ns.locals = local_names(self.fn)
         self.tape = self._fresh("tape")
         self.multi = _multi_assigned(self.fn)
+        self.in_loops = {id(x) for x, in_loop in _statements(self.fn.body) if in_loop}
         self.adj: dict[str, str] = {}
         self.saved_of: dict[int, str] = {}
         self.ret = self.fn.body[-1].value
@@ -228,28 +230,25 @@ class ReverseGen:
             return self._primal_dynamic(s, op, op.callee.obj)
         if pair is None:
             return s
-        target = s.targets[0].id
-        saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_saved"))
-        if _in_loop(s, self.fn):
-            self.multi.add(saved)
-        call = s.value
-        args, keywords = _call_parts(call, op, self.ns)
-        fwd = gast.Call(func=self.ns.ref(pair.fwd, f"{_fn_name(op.callee.fn)}_fwd"),
-                        args=args, keywords=keywords)
-        return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
-                                                    name_node_store(saved)], ctx=gast.Store())],
-                           value=fwd, type_comment=None)
+        fwd = self.ns.ref(pair.fwd, f"{_fn_name(op.callee.fn)}_fwd")
+        return self._recorded_call(s, op, fwd, [], "saved")
 
     def _primal_custom(self, s: gast.Assign, op: Op) -> gast.stmt:
         """A function with its own VJP (``custom_vjp``): its ``fwd`` saves the residuals."""
-        target = s.targets[0].id
-        saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_res"))
-        if _in_loop(s, self.fn):
-            self.multi.add(saved)
         fwd, _ = vjp_rule(op.callee.obj)
+        return self._recorded_call(s, op, self.ns.ref(fwd, f"{_fn_name(op.callee.obj)}_fwd"),
+                                   [], "res")
+
+    def _recorded_call(self, s: gast.Assign, op: Op, func: gast.expr, leading: list,
+                       suffix: str) -> gast.stmt:
+        """``target, target_saved = func(*leading, <the call's arguments>)``: a forward call
+        that also returns what the adjoint will need (kept per iteration inside loops)."""
+        target = s.targets[0].id
+        saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_{suffix}"))
+        if id(s) in self.in_loops:
+            self.multi.add(saved)
         args, keywords = _call_parts(s.value, op, self.ns)
-        call = gast.Call(func=self.ns.ref(fwd, f"{_fn_name(op.callee.obj)}_fwd"), args=args,
-                         keywords=keywords)
+        call = gast.Call(func=func, args=leading + args, keywords=keywords)
         return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
                                                     name_node_store(saved)], ctx=gast.Store())],
                            value=call, type_comment=None)
@@ -268,16 +267,9 @@ class ReverseGen:
         return [_assign(cts, call)], parts
 
     def _primal_dynamic(self, s: gast.Assign, op: Op, fn: Any = None) -> gast.stmt:
-        target = s.targets[0].id
-        saved = self.saved_of.setdefault(id(s), self._fresh(f"{target}_saved"))
-        if _in_loop(s, self.fn):
-            self.multi.add(saved)
-        args, keywords = _call_parts(s.value, op, self.ns)
+        """A call transformed only when it runs (``ad.call_fwd``)."""
         func = copy.deepcopy(op.dynamic) if fn is None else self.ns.ref(fn)
-        call = gast.Call(func=self.ns.ad("call_fwd"), args=[func] + args, keywords=keywords)
-        return gast.Assign(targets=[gast.Tuple(elts=[name_node_store(target),
-                                                    name_node_store(saved)], ctx=gast.Store())],
-                           value=call, type_comment=None)
+        return self._recorded_call(s, op, self.ns.ad("call_fwd"), [func], "saved")
 
     def _pair(self, s: gast.Assign, op: Op) -> Pair | None:
         active = self._active_params_of_call(op)
@@ -533,7 +525,7 @@ class ReverseGen:
         return [], []  # stop_gradient, inactive results
 
     def _prim_parts(self, s: gast.Assign, op: Op, target: str, g: gast.expr) -> list:
-        prim = callee_prim = op.callee.prim
+        prim = op.callee.prim
         rule = prim.adjoint
         target = self._ans or target
         if rule is PENDING or not isinstance(rule, Templates):
@@ -541,7 +533,7 @@ class ReverseGen:
                                         s, self.parsed)
         operands = list(op.operands)
         ans = name_node(target)
-        if callee_prim.multiple_results:
+        if prim.multiple_results:
             g = gast.Call(func=self.ns.ad("materialize"), args=[g, ans], keywords=[])
         starred = [a for a in operands if isinstance(a, gast.Starred)]
         trailing_inactive = starred and operands[-len(starred):] == starred and \
@@ -743,48 +735,30 @@ def _targets(s: gast.Assign) -> set[str]:
     return out
 
 
+def _statements(stmts: list, in_loop: bool = False):
+    """(statement, inside a loop?) for every statement, nested blocks included."""
+    for s in stmts:
+        yield s, in_loop
+        if isinstance(s, gast.If):
+            yield from _statements(s.body, in_loop)
+            yield from _statements(s.orelse, in_loop)
+        elif isinstance(s, (gast.For, gast.While)):
+            yield from _statements(s.body, True)
+
+
 def _multi_assigned(fn: gast.FunctionDef) -> set[str]:
     """Names assigned more than once, or inside a loop (each iteration overwrites them)."""
     counts: dict[str, int] = {}
-
-    def visit(stmts: list, in_loop: bool) -> None:
-        for s in stmts:
-            if isinstance(s, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
-                targets = s.targets if isinstance(s, gast.Assign) else [s.target]
-                for t in targets:
-                    for v in _stored(t):
-                        counts[v] = counts.get(v, 0) + (2 if in_loop else 1)
-            elif isinstance(s, gast.If):
-                visit(s.body, in_loop)
-                visit(s.orelse, in_loop)
-            elif isinstance(s, (gast.For, gast.While)):
-                if isinstance(s, gast.For):
-                    for v in _stored(s.target):
-                        counts[v] = counts.get(v, 0) + 2
-                visit(s.body, True)
-
-    visit(fn.body, False)
-    params = set(_params(fn.args))
-    return {v for v, c in counts.items() if c > 1} | params
-
-
-def _in_loop(s: gast.stmt, fn: gast.FunctionDef) -> bool:
-    def find(stmts: list, in_loop: bool) -> bool | None:
-        for x in stmts:
-            if x is s:
-                return in_loop
-            if isinstance(x, gast.If):
-                r = find(x.body, in_loop)
-                if r is None:
-                    r = find(x.orelse, in_loop)
-                if r is not None:
-                    return r
-            elif isinstance(x, (gast.For, gast.While)):
-                r = find(x.body, True)
-                if r is not None:
-                    return r
-        return None
-    return bool(find(fn.body, False))
+    for s, in_loop in _statements(fn.body):
+        if isinstance(s, (gast.Assign, gast.AugAssign, gast.AnnAssign)):
+            targets = s.targets if isinstance(s, gast.Assign) else [s.target]
+            for t in targets:
+                for v in _stored(t):
+                    counts[v] = counts.get(v, 0) + (2 if in_loop else 1)
+        elif isinstance(s, gast.For):
+            for v in _stored(s.target):
+                counts[v] = counts.get(v, 0) + 2
+    return {v for v, c in counts.items() if c > 1} | set(_params(fn.args))
 
 
 def _names_in(exprs: list) -> set[str]:

@@ -94,10 +94,6 @@ def part(ct: Any, key: Any) -> Any:
     return ct[key]
 
 
-def field(ct: Any, name: str) -> Any:
-    return None if ct is None else getattr(ct, name)
-
-
 def pack(like: Any, parts: tuple) -> Any:
     """A cotangent shaped like the container ``like`` from its parts (None if all zero)."""
     if all(p is None for p in parts):
@@ -265,7 +261,7 @@ def _apply_fwd(fn: Any, args: tuple, kwargs: dict) -> tuple:
 
 def _apply_bwd(res: tuple, g: Any) -> tuple:
     record, n = res
-    cts = call_bwd(record, g)[:n]
+    cts = call_bwd(record, g)[0][:n]
     return None, (None if all(c is None for c in cts) else tuple(cts)), None
 
 

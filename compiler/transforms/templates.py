@@ -6,7 +6,8 @@ from __future__ import annotations
 import copy
 import functools
 import inspect
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from ..frontend.gast_compat import gast
 from ..frontend.resolve import UNRESOLVED, Resolver
@@ -14,7 +15,7 @@ from ..frontend.source import parse_function
 from .namespace import Namespace
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _shape(template: Callable):
     """(parameter list, body expression or None, has **kwargs, resolver) of a template."""
     parsed = parse_function(template)

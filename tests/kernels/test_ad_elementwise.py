@@ -7,7 +7,6 @@ import pytest
 from ad_rule_check import adjoint_by_templates, check_rules, jvp_by_templates
 from axc.kernels import elementwise as ew
 from axc.kernels import registry, special
-from axc.runtime.config import config
 
 import axc.numpy as anp
 
@@ -22,13 +21,7 @@ NO_DERIVATIVE = {"and", "or", "xor", "not", "shift_left", "shift_right_arithmeti
                  "is_finite", "nextafter"}
 
 
-@pytest.fixture(scope="module", autouse=True)
-def x64():
-    config.update("jax_enable_x64", True)
-    jax.config.update("jax_enable_x64", True)
-    yield
-    config.update("jax_enable_x64", False)
-    jax.config.update("jax_enable_x64", False)
+pytestmark = pytest.mark.usefixtures("x64_module")
 
 
 def _uniform(lo, hi):

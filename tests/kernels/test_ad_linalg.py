@@ -17,13 +17,7 @@ ARITY = {"dot_general": 2, "triangular_solve": 2}
 RNG = np.random.default_rng(11)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def x64():
-    axc.config.update("jax_enable_x64", True)
-    jax.config.update("jax_enable_x64", True)
-    yield
-    axc.config.update("jax_enable_x64", False)
-    jax.config.update("jax_enable_x64", False)
+pytestmark = pytest.mark.usefixtures("x64_module")
 
 
 def _rand(shape, complex_=False):

@@ -20,11 +20,7 @@ NOT_DIFFERENTIABLE = {"iota", "argmax", "argmin", "reduce_and", "reduce_or", "re
 RNG = np.random.default_rng(0)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def x64():
-    axc.config.update("jax_enable_x64", True)
-    yield
-    axc.config.update("jax_enable_x64", False)
+pytestmark = pytest.mark.usefixtures("x64_module")
 
 
 def r(*shape):

@@ -16,13 +16,7 @@ jnp = jax.numpy
 RNG = np.random.default_rng(3)
 
 
-@pytest.fixture(autouse=True, scope="module")
-def x64():
-    axc.config.update("jax_enable_x64", True)
-    jax.config.update("jax_enable_x64", True)
-    yield
-    axc.config.update("jax_enable_x64", False)
-    jax.config.update("jax_enable_x64", False)
+pytestmark = pytest.mark.usefixtures("x64_module")
 
 
 def r(*shape):
