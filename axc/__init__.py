@@ -5,6 +5,10 @@ re-exports: the runtime, kernels and compiler live in ``axc.runtime``, ``axc.ker
 ``axc.compiler``.
 """
 from . import lax, nn, numpy, tree_util
+from .compiler.jit.api import jit, make_ir
+from .compiler.jit.api import make_ir as make_jaxpr
+from .compiler.transforms.api import grad, value_and_grad, vjp
+from .compiler.transforms.jacobians import hessian, jacfwd, jacobian, jacrev, jvp, linearize
 from .kernels.numpy import array_methods as _array_methods
 from .runtime import errors
 from .runtime.abstract import ShapedArray, ShapeDtypeStruct
@@ -18,16 +22,39 @@ from .runtime.device import (
     local_devices,
 )
 from .runtime.transfer import block_until_ready, device_get, device_put
-from .compiler.transforms.api import grad, value_and_grad, vjp
-from .compiler.transforms.jacobians import hessian, jacfwd, jacobian, jacrev, jvp, linearize
 
 _array_methods.install()
 
 __version__ = "0.1.0"
 
 __all__ = [
-    "Array", "ShapeDtypeStruct", "ShapedArray", "block_until_ready", "config",
-    "default_backend", "device_count", "device_get", "device_put", "devices", "errors",
-    "grad", "hessian", "jacfwd", "jacobian", "jacrev", "jvp", "lax", "linearize",
-    "value_and_grad", "vjp", "local_device_count", "local_devices", "nn", "numpy", "tree_util",
+    "Array",
+    "ShapeDtypeStruct",
+    "ShapedArray",
+    "block_until_ready",
+    "config",
+    "default_backend",
+    "device_count",
+    "device_get",
+    "device_put",
+    "devices",
+    "errors",
+    "grad",
+    "hessian",
+    "jacfwd",
+    "jacobian",
+    "jacrev",
+    "jit",
+    "jvp",
+    "lax",
+    "linearize",
+    "local_device_count",
+    "local_devices",
+    "make_ir",
+    "make_jaxpr",
+    "nn",
+    "numpy",
+    "tree_util",
+    "value_and_grad",
+    "vjp",
 ]

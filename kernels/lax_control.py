@@ -5,8 +5,8 @@ carries whose pytree structure, shape or dtype disagree. Eagerly, axc runs the s
 on concrete arrays and makes the same checks on what they return, with JAX's messages: both
 branches of ``cond`` run (JAX traces both too), and a loop body runs once even when the loop
 takes no trip, to learn its output types. Weakly typed initial carries are promoted to the
-body's output dtype as JAX does (``_promote_weak_typed_input``). Staging these as primitives
-is jit work (issue 5).
+body's output dtype as JAX does (``_promote_weak_typed_input``). Under ``jit`` (a traced
+predicate or index, and every loop) they are staged as the primitives of ``control``.
 """
 from __future__ import annotations
 
@@ -19,11 +19,12 @@ import numpy as np
 from ..runtime import dtypes
 from ..runtime.array import Array
 from ..runtime.pytree import tree_flatten, tree_unflatten
+from . import control
 from . import elementwise as ew
 from . import structural as st
+from .control import split_pair
 from .lax_checks import (
     aval,
-    aval_repr,
     check_branch_outputs,
     check_carry_type,
     check_pred,
@@ -91,6 +92,9 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, *operands: Any,
         raise TypeError(f"Pred type must be either boolean or number, got {pred}.") from err
     if pred_dtype.kind != "b" and pred_dtype.kind not in "iufV":
         raise TypeError(f"Pred type must be either boolean or number, got {pred_dtype}.")
+    stager = control.stager_for(pred)
+    if stager is not None:
+        return control.staged_cond(stager, pred, true_fun, false_fun, operands)
     ops = _as_operands(operands)
     true_out = flatten_arrays(true_fun(*ops))
     false_out = flatten_arrays(false_fun(*ops))
@@ -122,6 +126,9 @@ def switch(index: Any, branches: Sequence[Callable], *operands: Any,
         raise ValueError("Empty branch sequence")
     if len(branches) == 1:
         return branches[0](*operands)
+    stager = control.stager_for(index)
+    if stager is not None:
+        return control.staged_switch(stager, index, branches, operands)
     i = min(max(operator.index(index), 0), len(branches) - 1)
     ops = _as_operands(operands)
     outs = [flatten_arrays(b(*ops)) for b in branches]
@@ -142,6 +149,9 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     """
     if not (callable(body_fun) and callable(cond_fun)):
         raise TypeError("lax.while_loop: body_fun and cond_fun arguments should be callable.")
+    stager = control.stager_for()
+    if stager is not None:
+        return control.staged_while(stager, cond_fun, body_fun, init_val)
     init, tree = flatten_arrays(init_val)
     name = "while_loop body"
 
@@ -215,18 +225,6 @@ def _stack(ys: list[Array], like: Array, length: int) -> Array:
     return convert(out, like.dtype, like.weak_type)
 
 
-def _split_pair(out: Any) -> tuple[Any, Any]:
-    if isinstance(out, (tuple, list)) and len(out) == 2:
-        return out[0], out[1]
-    leaves, treedef = tree_flatten(out)
-    if treedef.num_nodes == 1 and leaves:
-        shown = "~" * leaf_array(leaves[0]).weak_type + aval(leaf_array(leaves[0])).str_short()
-    else:
-        shown = str(tree_unflatten(treedef, [aval_repr(aval(leaf_array(x)))
-                                             for x in leaves])).replace("'", "")
-    raise TypeError(f"scan body output must be a pair, got {shown}.")
-
-
 def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
          length: int | None = None, reverse: bool = False, unroll: int | bool = 1,
          _split_transpose: bool = False) -> tuple[Any, Any]:
@@ -244,6 +242,10 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
         unroll = max(n, 1) if unroll else 1
     if operator.index(unroll) < 0:
         raise ValueError("`unroll` must be a `bool` or a non-negative `int`.")
+    stager = control.stager_for()
+    if stager is not None:
+        return control.staged_scan(stager, f, init, xs_leaves, xs_tree, n, reverse,
+                                   operator.index(unroll))
     order = range(n - 1, -1, -1) if reverse else range(n)
 
     def x_at(i: int | None) -> Any:
@@ -254,7 +256,7 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
         return tree_unflatten(xs_tree, leaves)
 
     def step(leaves: list[Array], i: int | None) -> tuple[list[Array], Any, list[Array], Any]:
-        c, y = _split_pair(f(tree_unflatten(carry_tree, leaves), x_at(i)))
+        c, y = split_pair(f(tree_unflatten(carry_tree, leaves), x_at(i)))
         c_leaves, c_tree = flatten_arrays(c)
         y_leaves, y_tree = flatten_arrays(y)
         return c_leaves, c_tree, y_leaves, y_tree
@@ -291,23 +293,28 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_
               *, unroll: int | bool | None = None) -> Any:
     """Run ``val = body_fun(i, val)`` for ``i`` in ``range(lower, upper)``; return ``val``.
 
-    As in JAX with concrete bounds, this is a ``scan`` whose counter ``i`` is a weakly typed
-    int32 array.
+    As in JAX, with concrete bounds this is a ``scan`` whose counter ``i`` is a weakly typed
+    int32 array; with a traced bound (under ``jit``) a ``while_loop``.
     """
     if not callable(body_fun):
         raise TypeError("lax.fori_loop: body_fun argument should be callable.")
     lower_dt, upper_dt = dtypes.dtype(lower, canonicalize=True), \
         dtypes.dtype(upper, canonicalize=True)
+    dtype = lower_dt
     if lower_dt != upper_dt:
         ok = lower_dt.kind == "i" and upper_dt.kind == "i" and \
             dtypes.is_weakly_typed(lower) != dtypes.is_weakly_typed(upper)
         if not ok:
             raise TypeError(f"lower and upper arguments to fori_loop must have equal types, "
                             f"got {lower_dt.name} and {upper_dt.name}")
+        dtype = upper_dt if dtypes.is_weakly_typed(lower) else lower_dt
+    stager = control.stager_for(lower, upper)
+    if stager is not None:  # a traced bound: JAX's while_loop over (i, upper, val)
+        return control.staged_fori(stager, lower, upper, dtype, body_fun, init_val, unroll)
     lo, hi = int(lower), int(upper)
 
-    def scan_body(carry: tuple, _: Any) -> tuple[tuple, None]:
-        i, x = carry
+    def scan_body(loop_carry: tuple, _: Any) -> tuple[tuple, None]:
+        i, x = loop_carry  # JAX's name for it, shown in carry type errors
         return (i + 1, body_fun(i, x)), None
 
     (_, result), _ = scan(scan_body, (lo, init_val), None, length=max(hi - lo, 0),

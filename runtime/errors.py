@@ -26,7 +26,7 @@ class NonConcreteBooleanIndexError(IndexError):
     """Boolean-mask indexing whose result shape would depend on traced data."""
 
 
-class UnexpectedTracerError(Exception):
+class UnexpectedTracerError(AxcTypeError):
     """A traced value escaped the transformation that created it."""
 
 

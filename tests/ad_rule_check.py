@@ -6,9 +6,9 @@ Used by the per-family rule tests (``tests/kernels/test_ad_*.py``). Inputs are f
 from __future__ import annotations
 
 import numpy as np
+from axc.kernels.ad_util import zeros_like
 
 import axc
-from axc.kernels.ad_util import zeros_like
 
 EPS = 1e-6
 
@@ -82,4 +82,4 @@ def check_rules(prim, operands, params=None, which=None, rtol=1e-5, atol=1e-6, s
                                            f"transpose of its JVP")
 
 
-__all__ = ["check_rules", "jvp_by_templates", "adjoint_by_templates", "zeros_like"]
+__all__ = ["adjoint_by_templates", "check_rules", "jvp_by_templates", "zeros_like"]

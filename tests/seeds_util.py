@@ -130,7 +130,14 @@ def _timeit_statement(rest: str) -> str:
         flag = tokens.pop(0)
         if flag in ("-n", "-r", "-p") and tokens:
             tokens.pop(0)
-    return " ".join(tokens) if tokens else "pass"
+    if not tokens:
+        return "pass"
+    stmt = " ".join(tokens)
+    try:
+        ast.parse(stmt, mode="eval")
+    except SyntaxError:
+        return stmt
+    return f"_ = {stmt}"  # %timeit shows timings, never the expression's value
 
 
 def load_document(path: Path) -> list[Cell]:
@@ -345,6 +352,19 @@ def _close_figures() -> None:
         plt.close("all")
 
 
+def _bound_names(python: str) -> set[str]:
+    """Names a cell binds at top level (assignments, defs, imports)."""
+    names = set()
+    for node in ast.walk(ast.parse(python)):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.ClassDef)):
+            names.add(node.name)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+    return names
+
+
 class DocRunner:
     """Runs one document's cells in order, once, in one namespace (per engine)."""
 
@@ -363,9 +383,14 @@ class DocRunner:
             np.random.set_state(self.rng_state)
             try:
                 engine = "axc" if self.to_axc else "jax"
-                self.outcomes.append(run_cell(cell.python, self.namespace,
-                                              f"<{cell.doc} cell {cell.index} ({engine})>",
-                                              self.to_axc))
+                got = run_cell(cell.python, self.namespace,
+                               f"<{cell.doc} cell {cell.index} ({engine})>", self.to_axc)
+                self.outcomes.append(got)
+                if got.error is not None and not cell.raises:
+                    # What the failed cell would have (re)defined is gone: later cells must
+                    # not run on stale values from before it.
+                    for name in _bound_names(cell.python):
+                        self.namespace.pop(name, None)
             finally:
                 self.rng_state = np.random.get_state()
                 np.random.set_state(saved)

@@ -30,6 +30,20 @@ TOLERANCES: dict[tuple[str, int], tuple[float, float]] = {
 }
 
 
+# Cells that use only features axc has, but hit a known gap (strict xfails: fixing the gap
+# flips them, and the test then asks for this entry to go).
+_THIRD_ORDER = "third-order reverse mode (grad of generated grad-of-grad code) is not " \
+    "supported yet (issue 4)"
+_JACFWD_OF_JACREV = "jacfwd(jacrev(f)) is refused: forward mode is not a source transform " \
+    "yet (issue 4)"
+KNOWN_GAPS: dict[tuple[str, int], str] = {
+    ("quickstart", 6): _THIRD_ORDER,
+    ("thinking-in-jax", 20): _THIRD_ORDER,
+    ("quickstart", 7): _JACFWD_OF_JACREV,
+    ("thinking-in-jax", 22): _JACFWD_OF_JACREV,
+}
+
+
 def _cases() -> list:
     if not seeds_util.SEEDS_DIR.is_dir():
         return [pytest.param(None, id="no-seeds", marks=pytest.mark.skip(
@@ -38,8 +52,10 @@ def _cases() -> list:
     out = []
     for cells in seeds_util.documents().values():
         for cell in cells:
-            marks = [pytest.mark.xfail(strict=True, reason="; ".join(cell.needs))] \
-                if cell.needs else []
+            reasons = cell.needs + [KNOWN_GAPS[cell.doc, cell.index]] \
+                if (cell.doc, cell.index) in KNOWN_GAPS else cell.needs
+            marks = [pytest.mark.xfail(strict=True, reason="; ".join(reasons))] \
+                if reasons else []
             out.append(pytest.param(cell, id=cell.id, marks=marks))
     return out
 
@@ -146,5 +162,5 @@ def test_outputs_match() -> None:
 def test_magics_become_python() -> None:
     python, magics = seeds_util.to_python(
         "%xmode minimal\n%timeit f(x)\n  %matplotlib inline\n%timeit -n 3 -r 1 g(y)")
-    assert python == "pass\nf(x)\n  pass\ng(y)"
+    assert python == "pass\n_ = f(x)\n  pass\n_ = g(y)"
     assert magics == ("xmode", "timeit", "matplotlib", "timeit")

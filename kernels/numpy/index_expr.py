@@ -85,9 +85,11 @@ def _concrete_mask(mask: Any) -> np.ndarray:
     try:
         return np.asarray(mask)
     except (ConcretizationTypeError, TracerArrayConversionError) as err:
+        shape = ",".join(map(str, np.shape(mask._buf)))
         raise NonConcreteBooleanIndexError(
-            "Array boolean indices must be concrete; got a traced boolean index. Use "
-            "jnp.where or the size argument of jnp.nonzero instead.") from err
+            f"Array boolean indices must be concrete; got bool[{shape}]\n\nSee "
+            f"https://docs.jax.dev/en/latest/errors.html#jax.errors.NonConcreteBooleanIndexError"
+            f"\n{str(err).split(chr(10), 1)[-1]}") from err
 
 
 def _slice_bound(v: Any) -> int | None:

@@ -14,6 +14,8 @@ def asarray(x: Any, dtype: Any = None) -> Array:
     """``x`` as an Array (no copy for an Array of the right dtype)."""
     if type(x) is Array and dtype is None:
         return x
+    if isinstance(x, Array):  # a tracer: converted through the primitive, never read
+        return x if dtype is None else convert(x, dtypes.canonicalize_dtype(np.dtype(dtype)))
     buf, weak = to_buffer(x, dtype, copy=False)
     return wrap(buf, weak)
 

@@ -1,0 +1,1 @@
+"""Backends: the NumPy fallback ``interpreter`` and the LLVM CPU backend (``llvm``)."""

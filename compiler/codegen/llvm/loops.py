@@ -1,0 +1,90 @@
+"""Loop nests over a fused iteration space, with broadcasting folded into strides.
+
+The iteration shape is collapsed first: size-1 dimensions go, and neighbouring dimensions
+merge when every operand walks them the same way (all contiguous, or all broadcast). An
+elementwise chain over same-shaped arrays becomes one flat loop, whose innermost stride is
+1 (or 0, for a broadcast operand): the form LLVM's loop vectoriser wants.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from llvmlite import ir
+
+I64 = ir.IntType(64)
+
+
+def broadcast_strides(shape: Sequence[int], out_shape: Sequence[int]) -> list[int]:
+    """Element strides of a C-contiguous ``shape`` read in ``out_shape`` coordinates."""
+    shape = (1,) * (len(out_shape) - len(shape)) + tuple(shape)
+    strides, step = [0] * len(shape), 1
+    for d in reversed(range(len(shape))):
+        strides[d] = 0 if shape[d] == 1 and out_shape[d] != 1 else step
+        step *= shape[d]
+    return strides
+
+
+def collapse(out_shape: Sequence[int], operand_strides: list[list[int]]
+             ) -> tuple[list[int], list[list[int]]]:
+    """Merge dimensions that every operand walks alike; drop size-1 dimensions."""
+    dims = [d for d in range(len(out_shape)) if out_shape[d] != 1]
+    shape = [out_shape[d] for d in dims]
+    strides = [[s[d] for d in dims] for s in operand_strides]
+    d = len(shape) - 1
+    while d > 0:
+        inner = shape[d]
+        if all(s[d - 1] == s[d] * inner for s in strides):
+            shape[d - 1] *= inner
+            del shape[d]
+            for s in strides:
+                del s[d - 1]
+        d -= 1
+    return shape, strides
+
+
+def for_range(b: ir.IRBuilder, start: ir.Value, stop: ir.Value,
+              body: Callable[[ir.Value], None], name: str = "i") -> None:
+    """Emit ``for i in range(start, stop): body(i)`` at the builder's position."""
+    fn = b.function
+    header = fn.append_basic_block(f"{name}.header")
+    loop = fn.append_basic_block(f"{name}.body")
+    done = fn.append_basic_block(f"{name}.done")
+    before = b.block
+    b.branch(header)
+    b.position_at_end(header)
+    i = b.phi(I64, name=name)
+    i.add_incoming(start, before)
+    b.cbranch(b.icmp_signed("<", i, stop), loop, done)
+    b.position_at_end(loop)
+    body(i)
+    i.add_incoming(b.add(i, ir.Constant(I64, 1), name=f"{name}.next"), b.block)
+    b.branch(header)
+    b.position_at_end(done)
+
+
+def nest(b: ir.IRBuilder, shape: Sequence[int], start: ir.Value, stop: ir.Value,
+         body: Callable[[list[ir.Value]], None]) -> None:
+    """Loops over ``shape`` with the outermost index in ``[start, stop)``; ``body(indices)``."""
+    if not shape:
+        body([])
+        return
+
+    def level(d: int, indices: list[ir.Value]) -> None:
+        if d == len(shape):
+            body(indices)
+            return
+        lo = start if d == 0 else ir.Constant(I64, 0)
+        hi = stop if d == 0 else ir.Constant(I64, shape[d])
+        for_range(b, lo, hi, lambda i: level(d + 1, indices + [i]), name=f"i{d}")
+    level(0, [])
+
+
+def offset(b: ir.IRBuilder, indices: Sequence[ir.Value], strides: Sequence[int]) -> ir.Value:
+    """``sum(index * stride)`` in elements, skipping broadcast (stride-0) dimensions."""
+    total = ir.Constant(I64, 0)
+    for i, s in zip(indices, strides):
+        if s == 1:
+            total = b.add(total, i)
+        elif s:
+            total = b.add(total, b.mul(i, ir.Constant(I64, s)))
+    return total

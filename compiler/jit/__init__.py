@@ -1,0 +1,1 @@
+"""``jit``: signatures and the executable cache (``signature``, ``api``), executables."""
