@@ -29,9 +29,8 @@ _SHORT = {"float16": "f16", "float32": "f32", "float64": "f64", "bfloat16": "bf1
 
 
 def type_text(aval: ShapedArray) -> str:
-    """``f32[3,4]`` (with ``{weak}`` for a weakly typed value)."""
-    text = f"{_SHORT.get(aval.dtype.name, aval.dtype.name)}[{','.join(map(str, aval.shape))}]"
-    return text + "{weak}" if aval.weak_type else text
+    """``f32[3,4]``. Weak types are not shown, as in jaxprs."""
+    return f"{_SHORT.get(aval.dtype.name, aval.dtype.name)}[{','.join(map(str, aval.shape))}]"
 
 
 class Var:
