@@ -21,6 +21,7 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/eager_overhead.py
 	$(BIN)/python benchmarks/grad_overhead.py
+	$(BIN)/python benchmarks/jit_bench.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

@@ -4,7 +4,7 @@
 re-exports: the runtime, kernels and compiler live in ``axc.runtime``, ``axc.kernels`` and
 ``axc.compiler``.
 """
-from . import lax, nn, numpy, tree_util
+from . import lax, nn, numpy, random, tree_util
 from .compiler.jit.api import jit, make_ir
 from .compiler.jit.api import make_ir as make_jaxpr
 from .compiler.transforms.api import grad, value_and_grad, vjp
@@ -54,6 +54,7 @@ __all__ = [
     "make_jaxpr",
     "nn",
     "numpy",
+    "random",
     "tree_util",
     "value_and_grad",
     "vjp",

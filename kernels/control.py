@@ -12,6 +12,11 @@ functions into regions and records an equation whose outputs keep their own weak
 predicate is traced; loops always stage, since a body may read traced values of the
 enclosing function whatever the initial carry is. A loop whose operands are all concrete is
 then evaluated at once by ``impl``, as the trace folds other primitives.
+
+Batching rules stay PENDING: batching a region means running the batching transform over
+the region's IR (a batched ``cond`` predicate becomes both branches and a ``select_n``; a
+batched ``while`` predicate runs until every lane is done, freezing finished lanes), which
+comes with ``vmap`` itself (issue 6), not with a per-primitive rule over arrays.
 """
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
 from ..runtime.array import Array
 from . import ad_util
+from .batch_util import broadcast_batcher
 from .quiet import quiet
 from .registry import NotApplicable, Primitive, Templates, never_weak
 from .shapes import broadcast_shapes
@@ -53,7 +54,8 @@ def elementwise_rule(name: str, kinds: str, out_dtype: Any = None) -> Callable:
 
 def _declare(name: str, impl: Callable, kinds: str, *, out_dtype=None, **rules) -> Primitive:
     return Primitive(name, impl=impl, abstract_eval=elementwise_rule(name, kinds, out_dtype),
-                     eager_kinds=kinds, family="elementwise", **rules)
+                     eager_kinds=kinds, family="elementwise", batch=broadcast_batcher(name),
+                     **rules)
 
 
 def _bool_out(dt: np.dtype) -> np.dtype:
@@ -630,7 +632,7 @@ atan2_p = _declare("atan2", quiet(np.arctan2), REAL_FLOAT,
 nextafter_p = _declare("nextafter", np.nextafter, REAL_FLOAT,
                        **_no_derivative("JAX defines no differentiation rule for nextafter"))
 complex_p = Primitive("complex", impl=lambda x, y: x + 1j * y, abstract_eval=_complex_rule,
-                      family="elementwise",
+                      family="elementwise", batch=broadcast_batcher("complex"),
                       **_rules((_complex_jvp_x, _complex_jvp_y),
                                (_complex_adjoint_x, _complex_adjoint_y)))
 
@@ -691,14 +693,17 @@ conj_p = _declare("conj", np.conjugate, "c", **_unary(_d_conj))
 
 integer_pow_p = Primitive("integer_pow", impl=quiet(_integer_pow),
                           abstract_eval=_integer_pow_rule, family="elementwise",
+                          batch=broadcast_batcher("integer_pow"),
                           **_unary(_d_integer_pow))
 convert_element_type_p = Primitive(
     "convert_element_type", impl=_convert, abstract_eval=_convert_rule,
     weak_rule=lambda weaks, new_dtype, weak_type=False: weak_type, family="elementwise",
+    batch=broadcast_batcher("convert_element_type"),
     **_rules((_convert_jvp,), (_convert_adjoint,)))
 # The predicate (operand 0) has no derivative; the cases are variadic.
 select_n_p = Primitive("select_n", impl=_select_n, abstract_eval=_select_n_rule,
                        weak_rule=lambda weaks: all(weaks[1:]), family="elementwise",
+                       batch=broadcast_batcher("select_n"),
                        jvp=Templates((None,), rest=_select_n_jvp),
                        adjoint=Templates((None,), rest=_select_n_adjoint))
 clamp_p = _declare("clamp", _clamp, ANY,
@@ -707,4 +712,5 @@ clamp_p = _declare("clamp", _clamp, ANY,
 # JAX: a zero derivative (a float-to-float reinterpretation carries no derivative either).
 bitcast_convert_type_p = Primitive(
     "bitcast_convert_type", impl=lambda x, new_dtype: x.view(np.dtype(new_dtype)),
-    abstract_eval=_bitcast_rule, weak_rule=never_weak, family="elementwise", **_ZERO_DERIVATIVE)
+    abstract_eval=_bitcast_rule, weak_rule=never_weak, family="elementwise",
+    batch=broadcast_batcher("bitcast_convert_type"), **_ZERO_DERIVATIVE)

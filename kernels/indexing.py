@@ -23,6 +23,7 @@ from ..runtime.abstract import ShapedArray
 from ..runtime.array import Array
 from . import ad_util
 from . import elementwise as ew
+from . import indexing_batch as _batch
 from . import structural as st
 from .index_plan import (
     IndexTemplate,
@@ -40,6 +41,7 @@ from .quiet import quiet
 from .registry import Primitive, Templates, first_weak
 
 __all__ = [
+    "INPLACE_IMPLS",
     "UPDATE_OPS",
     "IndexTemplate",
     "add_along_axis",
@@ -117,7 +119,7 @@ def _index_adjoint(g: Array, ans: Array, operand: Array, *indices: Array,
 
 index_p = Primitive("index", impl=_index_impl, abstract_eval=_index_rule, weak_rule=first_weak,
                     family="indexing", jvp=Templates((_index_jvp,)),
-                    adjoint=Templates((_index_adjoint,)))
+                    adjoint=Templates((_index_adjoint,)), batch=_batch.index_batch)
 
 
 # --- index_update (scatter) -------------------------------------------------------------------
@@ -134,22 +136,39 @@ def _index_update_impl(operand: np.ndarray, updates: np.ndarray, *idx_bufs: np.n
                        template: IndexTemplate, op: str, mode: str = "drop",
                        normalize: bool = True) -> np.ndarray:
     _check_update(operand, updates, idx_bufs, op, mode)
-    plan = make_plan(template, operand.shape, [b.shape for b in idx_bufs])
-    check_broadcast_to(updates, plan.out_shape)
     out = operand.copy()  # never alias the input: arrays are immutable
-    view = expanded(out, plan)
-    upd = np.broadcast_to(updates, plan.out_shape)
+    return _scatter_into(out, updates, idx_bufs, template, op, mode, normalize)
+
+
+@quiet
+def _index_update_inplace(operand: np.ndarray, updates: np.ndarray, *idx_bufs: np.ndarray,
+                          template: IndexTemplate, op: str, mode: str = "drop",
+                          normalize: bool = True) -> np.ndarray:
+    """``index_update`` that scatters into ``operand`` itself: only for a buffer that the
+    executor proved dead after this update and shared with no other live value."""
+    _check_update(operand, updates, idx_bufs, op, mode)
+    return _scatter_into(operand, updates, idx_bufs, template, op, mode, normalize)
+
+
+def _scatter_into(out: np.ndarray, updates: np.ndarray, idx_bufs: tuple[np.ndarray, ...],
+                  template: IndexTemplate, op: str, mode: str, normalize: bool) -> np.ndarray:
+    """Combine ``updates`` into ``out`` at the indexed positions; returns ``out``."""
+    plan = make_plan(template, out.shape, [b.shape for b in idx_bufs])
+    check_broadcast_to(updates, plan.out_shape)
+    upd = updates if updates.shape == plan.out_shape else \
+        np.broadcast_to(updates, plan.out_shape)
     if plan.newaxes:
         upd = upd.reshape([d for i, d in enumerate(plan.out_shape) if i not in plan.newaxes])
     if not plan.advanced:
-        _apply(op, view, upd)
+        _apply(op, expanded(out, plan), upd)
         return out
-    basic = static_ints(plan, operand.shape, normalize, mode)
-    if basic is None:  # a static integer out of bounds: the update is dropped
+    basic = _scalar_index(plan, out.shape, idx_bufs, normalize, mode)
+    if basic is None:  # an integer out of bounds: the update is dropped
         return out
     if basic:
         _apply(op, out[basic], upd)
         return out
+    view = expanded(out, plan)
     arrays, oob = advanced_indices(plan, view, idx_bufs, normalize, mode)
     nb = len(plan.bshape)
     upd = np.moveaxis(upd, range(plan.dest, plan.dest + nb), range(nb))
@@ -163,6 +182,34 @@ def _index_update_impl(operand: np.ndarray, updates: np.ndarray, *idx_bufs: np.n
     else:
         _UFUNCS[op].at(view, tuple(arrays), upd)
     return out
+
+
+def _scalar_index(plan: Any, shape: tuple[int, ...], idx_bufs: tuple[np.ndarray, ...],
+                  normalize: bool, mode: str) -> tuple | None:
+    """``static_ints`` extended to 0-d index arrays (``x.at[i]`` with a traced ``i``): the
+    basic index when every advanced entry is one integer, ``None`` when one is out of bounds
+    under ``drop``, ``()`` when some entry is not a single integer. Resolving them in Python
+    skips the fancy-indexing machinery, which costs far more than one element's update."""
+    if plan.bool_axes:
+        return ()
+    basic = list(plan.basic)
+    for e, axis in plan.advanced:
+        if e[0] == "int":
+            i, signed = e[1], True
+        else:
+            buf = idx_bufs[e[1]]
+            if buf.ndim:
+                return ()
+            i, signed = int(buf), buf.dtype.kind != "u"
+        n = shape[axis]
+        if normalize and signed and i < 0:
+            i += n
+        if not 0 <= i < n:
+            if mode != "clip":
+                return None
+            i = min(max(i, 0), n - 1)
+        basic[axis] = i
+    return tuple(basic) + (Ellipsis,)
 
 
 def _check_update(operand: Any, updates: Any, indices: tuple, op: str, mode: str) -> None:
@@ -284,7 +331,8 @@ index_update_p = Primitive(
     "index_update", impl=_index_update_impl, abstract_eval=_index_update_rule,
     weak_rule=first_weak, family="indexing",
     jvp=Templates((_index_update_operand_rule, _index_update_updates_jvp)),
-    adjoint=Templates((_index_update_operand_rule, _index_update_updates_adjoint)))
+    adjoint=Templates((_index_update_operand_rule, _index_update_updates_adjoint)),
+    batch=_batch.index_update_batch)
 
 
 def _along_axis(idx: Array, axis: int) -> tuple[tuple[Array, ...], IndexTemplate]:
@@ -371,14 +419,25 @@ def _dynamic_slice_adjoint(g: Array, ans: Array, operand: Array, *starts: Array,
 dynamic_slice_p = Primitive("dynamic_slice", impl=_dynamic_slice_impl,
                             abstract_eval=_dynamic_slice_rule, weak_rule=first_weak,
                             family="indexing", jvp=Templates((_dynamic_slice_jvp,)),
-                            adjoint=Templates((_dynamic_slice_adjoint,)))
+                            adjoint=Templates((_dynamic_slice_adjoint,)),
+                            batch=_batch.dynamic_slice_batch)
 
 
 def _dynamic_update_slice_impl(operand: np.ndarray, update: np.ndarray,
                                *starts: np.ndarray) -> np.ndarray:
     _dynamic_update_slice_rule(*map(_aval, (operand, update, *starts)))
-    lo = _clamped_starts(operand.shape, update.shape, starts)
-    out = operand.copy()
+    return _write_window(operand.copy(), update, starts)
+
+
+def _dynamic_update_slice_inplace(operand: np.ndarray, update: np.ndarray,
+                                  *starts: np.ndarray) -> np.ndarray:
+    """``dynamic_update_slice`` writing into ``operand`` itself (see ``INPLACE_IMPLS``)."""
+    _dynamic_update_slice_rule(*map(_aval, (operand, update, *starts)))
+    return _write_window(operand, update, starts)
+
+
+def _write_window(out: np.ndarray, update: np.ndarray, starts: tuple) -> np.ndarray:
+    lo = _clamped_starts(out.shape, update.shape, starts)
     out[tuple(slice(a, a + k) for a, k in zip(lo, update.shape))] = update
     return out
 
@@ -420,4 +479,11 @@ dynamic_update_slice_p = Primitive(
     abstract_eval=_dynamic_update_slice_rule, weak_rule=first_weak, family="indexing",
     jvp=Templates((_dynamic_update_slice_operand_rule, _dynamic_update_slice_update_jvp)),
     adjoint=Templates((_dynamic_update_slice_operand_rule,
-                       _dynamic_update_slice_update_adjoint)))
+                       _dynamic_update_slice_update_adjoint)),
+    batch=_batch.dynamic_update_slice_batch)
+
+# In-place variants of the update primitives, for an executor that knows the operand's buffer
+# is its own to overwrite (dead afterwards, aliased by no live value): same arguments and
+# result as ``impl``, but they write into the operand and return it.
+INPLACE_IMPLS = {"index_update": _index_update_inplace,
+                 "dynamic_update_slice": _dynamic_update_slice_inplace}

@@ -21,6 +21,7 @@ import numpy as np
 from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
 from ..runtime.array import Array, wrap
+from . import batch_util as bu
 from . import elementwise as ew
 from . import reduce as red
 from . import structural as st
@@ -266,10 +267,36 @@ def _dot_transpose_dims(x_ndim: int, y_ndim: int, dims: DimensionNumbers,
     return g_dims, order
 
 
+def _dot_general_batch(args: list[Array], dims: bu.Dims, *, dimension_numbers: Any,
+                       precision: Any = None,
+                       preferred_element_type: Any = None) -> tuple[Array, int]:
+    """Two batched operands: their batch axes become a batch dimension of the product (the
+    first, so the result is batched at 0). One: its batch axis is a free axis, which lands
+    among the result's free axes; nothing moves, so ``vmap(dot, (None, 0))`` is one matrix
+    product."""
+    lhs, rhs = args
+    ld, rd = dims
+    (lc, rc), (lb, rb) = canonical_dimension_numbers(dimension_numbers)
+    lc, lb, rc, rb = (bu.shift_axes(lc, ld), bu.shift_axes(lb, ld), bu.shift_axes(rc, rd),
+                      bu.shift_axes(rb, rd))
+    lfree = [a for a in range(lhs.ndim) if a not in lc + lb]
+    if ld is not None and rd is not None:
+        lb, rb, out_dim = (ld, *lb), (rd, *rb), 0
+    elif ld is not None:
+        out_dim = len(lb) + lfree.index(ld)
+    else:
+        rfree = [a for a in range(rhs.ndim) if a not in rc + rb]
+        out_dim = len(lb) + len(lfree) + rfree.index(rd)
+    out = dot_general_p.bind(lhs, rhs, dimension_numbers=((lc, rc), (lb, rb)),
+                             precision=precision, preferred_element_type=preferred_element_type)
+    return out, out_dim
+
+
 dot_general_p = Primitive(
     "dot_general", impl=_dot_general, abstract_eval=_dot_general_rule, family="linalg",
     jvp=Templates((_dot_general_jvp_lhs, _dot_general_jvp_rhs)),
-    adjoint=Templates((_dot_general_adjoint_lhs, _dot_general_adjoint_rhs)))
+    adjoint=Templates((_dot_general_adjoint_lhs, _dot_general_adjoint_rhs)),
+    batch=_dot_general_batch)
 
 
 # --- helpers shared by the factorisations' AD templates --------------------------------------
@@ -472,7 +499,8 @@ def _cholesky_adjoint(g: Array, ans: Array, x: Array) -> Array:
 
 cholesky_p = Primitive("cholesky", impl=_cholesky, abstract_eval=_cholesky_rule,
                        weak_rule=never_weak, eager_kinds="fc", family="linalg",
-                       jvp=Templates((_cholesky_jvp,)), adjoint=Templates((_cholesky_adjoint,)))
+                       jvp=Templates((_cholesky_jvp,)), adjoint=Templates((_cholesky_adjoint,)),
+                       batch=bu.leading_batch_batcher("cholesky", 2))
 
 
 # --- triangular_solve -----------------------------------------------------------------------
@@ -586,11 +614,25 @@ def _triangular_solve_adjoint_b(g: Array, ans: Array, a: Array, b: Array, *,
                   conjugate_a=conjugate_a, unit_diagonal=unit_diagonal)
 
 
+def _triangular_solve_batch(args: list[Array], dims: bu.Dims,
+                            **flags: bool) -> tuple[Array, int]:
+    # Both operands need the same leading batch dimensions.
+    a, b = args
+    da, db = dims
+    if da != db or da >= a.ndim - 2:
+        size = a.shape[da] if da is not None else b.shape[db]
+        a = bu.bdim_at_front(a, da, size)
+        b = bu.bdim_at_front(b, db, size)
+        da = 0
+    return triangular_solve_p.bind(a, b, **flags), da
+
+
 triangular_solve_p = Primitive(
     "triangular_solve", impl=_triangular_solve, abstract_eval=_triangular_solve_rule,
     weak_rule=never_weak, eager_kinds="fc", family="linalg",
     jvp=Templates((_triangular_solve_jvp_a, _triangular_solve_jvp_b)),
-    adjoint=Templates((_triangular_solve_adjoint_a, _triangular_solve_adjoint_b)))
+    adjoint=Templates((_triangular_solve_adjoint_a, _triangular_solve_adjoint_b)),
+    batch=_triangular_solve_batch)
 
 
 # --- lu -------------------------------------------------------------------------------------
@@ -674,7 +716,8 @@ def _lu_adjoint(g: tuple, ans: tuple, x: Array) -> Array:
 
 lu_p = Primitive("lu", impl=_lu, abstract_eval=_lu_rule, weak_rule=never_weak,
                  multiple_results=True, eager_kinds="fc", family="linalg",
-                 jvp=Templates((_lu_jvp,)), adjoint=Templates((_lu_adjoint,)))
+                 jvp=Templates((_lu_jvp,)), adjoint=Templates((_lu_adjoint,)),
+                 batch=bu.leading_batch_batcher("lu", 2))
 
 
 # --- qr -------------------------------------------------------------------------------------
@@ -793,7 +836,8 @@ def _qr_adjoint(g: tuple, ans: tuple, x: Array, *, full_matrices: bool = True) -
 
 qr_p = Primitive("qr", impl=_qr, abstract_eval=_qr_rule, weak_rule=never_weak,
                  multiple_results=True, eager_kinds="fc", family="linalg",
-                 jvp=Templates((_qr_jvp,)), adjoint=Templates((_qr_adjoint,)))
+                 jvp=Templates((_qr_jvp,)), adjoint=Templates((_qr_adjoint,)),
+                 batch=bu.leading_batch_batcher("qr", 2))
 
 
 # --- svd ------------------------------------------------------------------------------------
@@ -906,7 +950,8 @@ def _svd_uv_adjoint(gu: Array, gv: Array, s: Array, u: Array, vt: Array, x: Arra
 
 svd_p = Primitive("svd", impl=_svd, abstract_eval=_svd_rule, weak_rule=never_weak,
                   multiple_results=True, eager_kinds="fc", family="linalg",
-                  jvp=Templates((_svd_jvp,)), adjoint=Templates((_svd_adjoint,)))
+                  jvp=Templates((_svd_jvp,)), adjoint=Templates((_svd_adjoint,)),
+                  batch=bu.leading_batch_batcher("svd", 2))
 
 
 # --- eigh -----------------------------------------------------------------------------------
@@ -950,4 +995,5 @@ def _eigh_adjoint(g: tuple, ans: tuple, x: Array, *, lower: bool = True) -> Arra
 
 eigh_p = Primitive("eigh", impl=_eigh, abstract_eval=_eigh_rule, weak_rule=never_weak,
                    multiple_results=True, eager_kinds="fc", family="linalg",
-                   jvp=Templates((_eigh_jvp,)), adjoint=Templates((_eigh_adjoint,)))
+                   jvp=Templates((_eigh_jvp,)), adjoint=Templates((_eigh_adjoint,)),
+                   batch=bu.leading_batch_batcher("eigh", 2))

@@ -58,8 +58,10 @@ class Emitter:
         return ir.Constant(ty, int(value) & ((1 << ty.width) - 1))
 
     def intrinsic(self, name: str, *args: ir.Value) -> ir.Value:
+        """Call ``llvm.<name>`` overloaded on the first operand's type."""
         ty = args[0].type
-        fn = self.b.module.declare_intrinsic(f"llvm.{name}", [ty])
+        fn = self.b.module.declare_intrinsic(f"llvm.{name}", [ty],
+                                             ir.FunctionType(ty, [ty] * len(args)))
         return self.b.call(fn, list(args))
 
     def math(self, name: str, *args: ir.Value) -> ir.Value:
@@ -320,6 +322,7 @@ RULES: dict[str, Callable] = {
     "round": _round, "sqrt": _intrinsic("sqrt"), "rsqrt": _rsqrt,
     "integer_pow": _integer_pow, "convert_element_type": _convert, "select_n": _select_n,
     "clamp": _clamp, "logistic": _logistic,
+    "fma": lambda em, a, b, c: em.intrinsic("fma", a, b, c),
     # erf, erfc and erf_inv stay on the eager kernels, which follow XLA's own polynomials
     # (llvm_math's are more accurate, so they would not match JAX bit for bit).
     **{name: _math(name) for name in (

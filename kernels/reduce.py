@@ -19,11 +19,12 @@ from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
 from ..runtime.array import Array
 from . import ad_util
+from . import batch_util as bu
 from . import elementwise as ew
 from . import indexing as ix
 from . import structural as st
 from .quiet import quiet
-from .registry import NotApplicable, Primitive, Templates, first_weak, never_weak
+from .registry import NotApplicable, Primitive, Templates, first_weak, get, never_weak
 
 NUMERIC = "iufcV"
 ANY = "biufcV"
@@ -117,11 +118,21 @@ def _bitwise(ufunc: np.ufunc) -> Callable:
     return impl
 
 
+def _reduce_batcher(name: str) -> Callable:
+    """Batching rule of a reduction: the batch axis is never reduced."""
+    def batch(args: list[Array], dims: bu.Dims, *, axes: tuple[int, ...]) -> tuple[Array, int]:
+        x = args[0]
+        d = dims[0]
+        out = get(name).bind(x, axes=bu.shift_axes(axes, d))
+        return out, d - sum(a < d for a in axes)
+    return batch
+
+
 def _declare_reduce(name: str, impl: Callable, kinds: str, **rules: Any) -> Primitive:
     # The logical reductions drop the weak type, as lax's do; the others keep it.
     weak_rule = never_weak if name in _LOGICAL else first_weak
     return Primitive(name, impl=impl, abstract_eval=_reduce_rule(name, kinds),
-                     weak_rule=weak_rule, family="reduce", **rules)
+                     weak_rule=weak_rule, family="reduce", batch=_reduce_batcher(name), **rules)
 
 
 def _expand(v: Array, x: Array, axes: tuple[int, ...]) -> Array:
@@ -226,13 +237,23 @@ def _arg_impl(fn: Callable) -> Callable:
     return impl
 
 
+def _arg_batcher(name: str) -> Callable:
+    def batch(args: list[Array], dims: bu.Dims, *, axis: int,
+              index_dtype: Any) -> tuple[Array, int]:
+        x = args[0]
+        d = dims[0]
+        out = get(name).bind(x, axis=bu.shift_axis(axis, d), index_dtype=index_dtype)
+        return out, d - (axis < d)
+    return batch
+
+
 _INDEX_RULE = NotApplicable("the result is an integer index")
 argmax_p = Primitive("argmax", impl=_arg_impl(np.argmax), abstract_eval=_arg_rule("argmax"),
                      weak_rule=never_weak, family="reduce", jvp=_INDEX_RULE,
-                     adjoint=_INDEX_RULE)
+                     adjoint=_INDEX_RULE, batch=_arg_batcher("argmax"))
 argmin_p = Primitive("argmin", impl=_arg_impl(np.argmin), abstract_eval=_arg_rule("argmin"),
                      weak_rule=never_weak, family="reduce", jvp=_INDEX_RULE,
-                     adjoint=_INDEX_RULE)
+                     adjoint=_INDEX_RULE, batch=_arg_batcher("argmin"))
 
 
 # --- cumulative scans ------------------------------------------------------------------------
@@ -264,11 +285,20 @@ def _scan(accumulate: Callable) -> Callable:
     return impl
 
 
+def _scan_batcher(name: str) -> Callable:
+    def batch(args: list[Array], dims: bu.Dims, *, axis: int,
+              reverse: bool = False) -> tuple[Array, int]:
+        x = args[0]
+        d = dims[0]
+        return get(name).bind(x, axis=bu.shift_axis(axis, d), reverse=reverse), d
+    return batch
+
+
 def _declare_scan(name: str, accumulate: Callable, kinds: str, jvp: Callable,
                   adjoint: Callable) -> Primitive:
     return Primitive(name, impl=_scan(accumulate), abstract_eval=_cumulative_rule(name, kinds),
                      weak_rule=first_weak, family="reduce", jvp=Templates((jvp,)),
-                     adjoint=Templates((adjoint,)))
+                     adjoint=Templates((adjoint,)), batch=_scan_batcher(name))
 
 
 def _shift(v: Array, s: int, axis: int, reverse: bool, fill: float) -> Array:
@@ -446,10 +476,18 @@ def _sort_adjoint(g: tuple[Array, ...], ans: tuple[Array, ...], *operands: Array
     return ix.add_along_axis(ad_util.zeros_like(operands[index]), g[index], perm, dimension)
 
 
+def _sort_batch(args: list[Array], dims: bu.Dims, *, dimension: int, is_stable: bool = True,
+                num_keys: int = 1) -> tuple[tuple[Array, ...], tuple[int, ...]]:
+    xs, d = bu.common_bdim(args, dims)
+    outs = sort_p.bind(*xs, dimension=bu.shift_axis(dimension, d), is_stable=is_stable,
+                       num_keys=num_keys)
+    return outs, (d,) * len(outs)
+
+
 # The registry gives every output of a primitive one weak flag in eager mode; sort's
 # abstract rule keeps each operand's own flag (as lax.sort). Outputs are weak eagerly only
 # when every operand is, which is exact for the single-operand sort and for argsort.
 sort_p = Primitive("sort", impl=_sort_impl, abstract_eval=_sort_rule,
                    weak_rule=lambda weaks, **params: all(weaks), multiple_results=True,
                    family="reduce", jvp=Templates((), rest=_sort_jvp),
-                   adjoint=Templates((), rest=_sort_adjoint))
+                   adjoint=Templates((), rest=_sort_adjoint), batch=_sort_batch)

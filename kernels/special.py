@@ -20,6 +20,7 @@ from ..runtime import dtypes
 from ..runtime.array import Array
 from . import ad_util
 from . import elementwise as ew
+from .batch_util import broadcast_batcher
 from .elementwise import REAL_FLOAT, elementwise_rule
 from .quiet import quiet
 from .registry import Primitive, Templates
@@ -390,7 +391,8 @@ def _declare(name: str, impl: Callable, d: Callable) -> Primitive:
     """A special function whose JVP and adjoint templates are both ``d``."""
     rule = Templates((d,))
     return Primitive(name, impl=impl, abstract_eval=elementwise_rule(name, REAL_FLOAT),
-                     eager_kinds=REAL_FLOAT, family="special", jvp=rule, adjoint=rule)
+                     eager_kinds=REAL_FLOAT, family="special", jvp=rule, adjoint=rule,
+                     batch=broadcast_batcher(name))
 
 
 erf_p = _declare("erf", _in_working_precision(_erf32, _erf64), _d_erf)

@@ -20,6 +20,8 @@ from ..runtime import dtypes
 from ..runtime.abstract import ShapedArray
 from ..runtime.array import Array, wrap
 from . import ad_util
+from . import batch_util as bu
+from . import elementwise as ew
 from . import reduce as red
 from .registry import NotApplicable, Primitive, Templates, first_weak, never_weak
 
@@ -138,11 +140,23 @@ def _broadcast_in_dim_adjoint(g: Array, ans: Array, x: Array, *, shape: tuple[in
     return g
 
 
+def _broadcast_in_dim_batch(args: list[Array], dims: bu.Dims, *, shape: tuple[int, ...],
+                            broadcast_dimensions: tuple[int, ...]) -> tuple[Array, int]:
+    # The batch axis goes in front (keeps increasing broadcast_dimensions increasing).
+    x = args[0]
+    d = dims[0]
+    x = bu.moveaxis(x, d, 0)
+    return broadcast_in_dim_p.bind(
+        x, shape=(x.shape[0], *shape),
+        broadcast_dimensions=(0, *(b + 1 for b in broadcast_dimensions))), 0
+
+
 broadcast_in_dim_p = Primitive("broadcast_in_dim", impl=_broadcast_in_dim,
                                abstract_eval=_broadcast_in_dim_rule, weak_rule=first_weak,
                                family="structural",
                                jvp=Templates((_broadcast_in_dim_jvp,)),
-                               adjoint=Templates((_broadcast_in_dim_adjoint,)))
+                               adjoint=Templates((_broadcast_in_dim_adjoint,)),
+                               batch=_broadcast_in_dim_batch)
 
 
 # --- reshape --------------------------------------------------------------------------------
@@ -171,9 +185,19 @@ def _reshape_adjoint(g: Array, ans: Array, x: Array, *, new_sizes: tuple[int, ..
     return reshape_p.bind(g, new_sizes=np.shape(x))
 
 
+def _reshape_batch(args: list[Array], dims: bu.Dims, *,
+                   new_sizes: tuple[int, ...]) -> tuple[Array, int]:
+    # A reshape reads elements in row-major order: the batch axis must lead.
+    x = args[0]
+    d = dims[0]
+    x = bu.moveaxis(x, d, 0)
+    return reshape_p.bind(x, new_sizes=(x.shape[0], *new_sizes)), 0
+
+
 reshape_p = Primitive("reshape", impl=_reshape,
                       abstract_eval=_reshape_rule, weak_rule=first_weak, family="structural",
-                      jvp=Templates((_reshape_jvp,)), adjoint=Templates((_reshape_adjoint,)))
+                      jvp=Templates((_reshape_jvp,)), adjoint=Templates((_reshape_adjoint,)),
+                      batch=_reshape_batch)
 
 
 # --- transpose ------------------------------------------------------------------------------
@@ -205,10 +229,18 @@ def _transpose_adjoint(g: Array, ans: Array, x: Array, *,
     return transpose_p.bind(g, permutation=inverse)
 
 
+def _transpose_batch(args: list[Array], dims: bu.Dims, *,
+                     permutation: tuple[int, ...]) -> tuple[Array, int]:
+    x = args[0]
+    d = dims[0]
+    perm = (d, *bu.shift_axes(permutation, d))
+    return transpose_p.bind(x, permutation=perm), 0
+
+
 transpose_p = Primitive("transpose", impl=_transpose,
                         abstract_eval=_transpose_rule, weak_rule=first_weak,
                         family="structural", jvp=Templates((_transpose_jvp,)),
-                        adjoint=Templates((_transpose_adjoint,)))
+                        adjoint=Templates((_transpose_adjoint,)), batch=_transpose_batch)
 
 
 # --- squeeze / expand_dims ------------------------------------------------------------------
@@ -241,9 +273,18 @@ def _squeeze_adjoint(g: Array, ans: Array, x: Array, *, dimensions: tuple[int, .
     return expand_dims_p.bind(g, dimensions=dimensions)
 
 
+def _squeeze_batch(args: list[Array], dims: bu.Dims, *,
+                   dimensions: tuple[int, ...]) -> tuple[Array, int]:
+    x = args[0]
+    d = dims[0]
+    out = squeeze_p.bind(x, dimensions=bu.shift_axes(dimensions, d))
+    return out, d - sum(s < d for s in dimensions)
+
+
 squeeze_p = Primitive("squeeze", impl=_squeeze, abstract_eval=_squeeze_rule,
                       weak_rule=first_weak, family="structural",
-                      jvp=Templates((_squeeze_jvp,)), adjoint=Templates((_squeeze_adjoint,)))
+                      jvp=Templates((_squeeze_jvp,)), adjoint=Templates((_squeeze_adjoint,)),
+                      batch=_squeeze_batch)
 
 
 def _expand_dims_rule(x: ShapedArray, *, dimensions: tuple[int, ...]) -> ShapedArray:
@@ -273,10 +314,24 @@ def _expand_dims_adjoint(g: Array, ans: Array, x: Array, *,
     return squeeze_p.bind(g, dimensions=dimensions)
 
 
+def _expand_dims_batch(args: list[Array], dims: bu.Dims, *,
+                       dimensions: tuple[int, ...]) -> tuple[Array, int]:
+    # The batch axis stays just before the example axis it preceded (last if it was last),
+    # so that no transpose is needed.
+    x = args[0]
+    d = dims[0]
+    ndim = x.ndim - 1 + len(dimensions)
+    kept = [i for i in range(ndim) if i not in dimensions]
+    out_dim = kept[d] if d < len(kept) else ndim
+    new = tuple(e + (e >= out_dim) for e in dimensions)
+    return expand_dims_p.bind(x, dimensions=new), out_dim
+
+
 expand_dims_p = Primitive("expand_dims", impl=_expand_dims, abstract_eval=_expand_dims_rule,
                           weak_rule=first_weak, family="structural",
                           jvp=Templates((_expand_dims_jvp,)),
-                          adjoint=Templates((_expand_dims_adjoint,)))
+                          adjoint=Templates((_expand_dims_adjoint,)),
+                          batch=_expand_dims_batch)
 
 
 # --- rev ------------------------------------------------------------------------------------
@@ -304,9 +359,16 @@ def _rev_template(t: Array, ans: Array, x: Array, *, dimensions: tuple[int, ...]
     return rev_p.bind(t, dimensions=dimensions)
 
 
+def _rev_batch(args: list[Array], dims: bu.Dims, *,
+               dimensions: tuple[int, ...]) -> tuple[Array, int]:
+    x = args[0]
+    d = dims[0]
+    return rev_p.bind(x, dimensions=bu.shift_axes(dimensions, d)), d
+
+
 rev_p = Primitive("rev", impl=_rev, abstract_eval=_rev_rule, weak_rule=first_weak,
                   family="structural", jvp=Templates((_rev_template,)),
-                  adjoint=Templates((_rev_template,)))
+                  adjoint=Templates((_rev_template,)), batch=_rev_batch)
 
 
 # --- slice ----------------------------------------------------------------------------------
@@ -370,9 +432,20 @@ def _slice_adjoint(g: Array, ans: Array, x: Array, *, start_indices: tuple[int, 
     return pad_p.bind(g, full_scalar(0, g.dtype), padding_config=config)
 
 
+def _slice_batch(args: list[Array], dims: bu.Dims, *, start_indices: tuple[int, ...],
+                 limit_indices: tuple[int, ...],
+                 strides: tuple[int, ...] | None = None) -> tuple[Array, int]:
+    x = args[0]
+    d = dims[0]
+    strides = None if strides is None else bu.insert_at(strides, d, 1)
+    return slice_p.bind(x, start_indices=bu.insert_at(start_indices, d, 0),
+                        limit_indices=bu.insert_at(limit_indices, d, x.shape[d]),
+                        strides=strides), d
+
+
 slice_p = Primitive("slice", impl=_slice, abstract_eval=_slice_rule, weak_rule=first_weak,
                     family="structural", jvp=Templates((_slice_jvp,)),
-                    adjoint=Templates((_slice_adjoint,)))
+                    adjoint=Templates((_slice_adjoint,)), batch=_slice_batch)
 
 
 # --- pad ------------------------------------------------------------------------------------
@@ -450,9 +523,28 @@ def _pad_value_adjoint(g: Array, ans: Array, x: Array, padding_value: Array, *,
             - red.reduce_sum_p.bind(from_x, axes=tuple(range(np.ndim(from_x)))))
 
 
+def _pad_batch(args: list[Array], dims: bu.Dims, *,
+               padding_config: tuple[tuple[int, int, int], ...]) -> tuple[Array, int]:
+    x, value = args
+    dx, dv = dims
+    if dv is None:
+        config = bu.insert_at(padding_config, dx, (0, 0, 0))
+        return pad_p.bind(x, value, padding_config=config), dx
+    # One padding value per example: pad with anything, then select each example's value
+    # wherever a mask of the operand's elements (padded with False) is False (JAX's rule).
+    x = bu.bdim_at_front(x, dx, value.shape[dv])
+    padded = pad_p.bind(x, bu.scalar_like(0, x), padding_config=((0, 0, 0), *padding_config))
+    inside = broadcast_in_dim_p.bind(full_scalar(True, np.dtype(bool)), shape=x.shape[1:],
+                                     broadcast_dimensions=())
+    mask = pad_p.bind(inside, full_scalar(False, np.dtype(bool)), padding_config=padding_config)
+    value = bu.expand_after_batch(value, padded.ndim - 1)
+    return ew.select_n_p.bind(mask, value, padded), 0
+
+
 pad_p = Primitive("pad", impl=_pad, abstract_eval=_pad_rule, family="structural",
                   jvp=Templates((_pad_operand_jvp, _pad_value_jvp)),
-                  adjoint=Templates((_pad_operand_adjoint, _pad_value_adjoint)))
+                  adjoint=Templates((_pad_operand_adjoint, _pad_value_adjoint)),
+                  batch=_pad_batch)
 
 
 # --- concatenate ----------------------------------------------------------------------------
@@ -508,10 +600,17 @@ def _concatenate_adjoint(g: Array, ans: Array, *xs: Array, dimension: int,
     return slice_p.bind(g, start_indices=start, limit_indices=limit)
 
 
+def _concatenate_batch(args: list[Array], dims: bu.Dims, *,
+                       dimension: int) -> tuple[Array, int]:
+    xs, d = bu.common_bdim(args, dims)
+    return concatenate_p.bind(*xs, dimension=bu.shift_axis(dimension, d)), d
+
+
 concatenate_p = Primitive(
     "concatenate", impl=_concatenate,
     abstract_eval=_concatenate_rule, family="structural",
-    jvp=Templates((), rest=_concatenate_jvp), adjoint=Templates((), rest=_concatenate_adjoint))
+    jvp=Templates((), rest=_concatenate_jvp), adjoint=Templates((), rest=_concatenate_adjoint),
+    batch=_concatenate_batch)
 
 
 # --- iota / copy ----------------------------------------------------------------------------
@@ -541,7 +640,8 @@ def _iota(*, dtype: np.dtype, shape: tuple[int, ...], dimension: int) -> np.ndar
 
 _NO_OPERANDS = NotApplicable("iota has no operands: its result is a constant")
 iota_p = Primitive("iota", impl=_iota, abstract_eval=_iota_rule, weak_rule=never_weak,
-                   family="structural", jvp=_NO_OPERANDS, adjoint=_NO_OPERANDS)
+                   family="structural", jvp=_NO_OPERANDS, adjoint=_NO_OPERANDS,
+                   batch=NotApplicable("iota has no operands: its result is never batched"))
 
 
 def _copy_template(t: Array, ans: Array, x: Array) -> Array:
@@ -549,6 +649,11 @@ def _copy_template(t: Array, ans: Array, x: Array) -> Array:
     return t
 
 
+def _copy_batch(args: list[Array], dims: bu.Dims) -> tuple[Array, int]:
+    return copy_p.bind(args[0]), dims[0]
+
+
 copy_p = Primitive("copy", impl=lambda x: np.array(x, copy=True),
                    abstract_eval=lambda x: x, weak_rule=first_weak, family="structural",
-                   jvp=Templates((_copy_template,)), adjoint=Templates((_copy_template,)))
+                   jvp=Templates((_copy_template,)), adjoint=Templates((_copy_template,)),
+                   batch=_copy_batch)

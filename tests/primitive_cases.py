@@ -779,6 +779,26 @@ def _scan(name: str, rng: np.random.Generator) -> list:
             (*staged_control(name, cumulative, rand(rng, (3,), F32), rand(rng, (0, 3), F32)),)]
 
 
+@_builds("threefry2x32")
+def _threefry(name: str, rng: np.random.Generator) -> list:
+    def words(shape):
+        return rng.integers(0, 2 ** 32, shape, dtype=np.uint64).astype(U32)
+    return [((words(()), words(()), words((37,)), words((37,))), {}),
+            ((words(()), words(()), words((5, 7)), words((5, 7))), {}),
+            ((words((3, 1)), words((3, 1)), words((1, 1000)), words((1, 1000))), {}, "batched"),
+            ((words(()), words(()), words((0,)), words((0,))), {})]
+
+
+@_builds("fma")
+def _fma(name: str, rng: np.random.Generator) -> list:
+    return [(tuple(rand(rng, s, dt) for s in shapes), {})
+            for dt in (F32, F64)
+            for shapes in [((), (), ()), ((37,), (37,), (37,)), ((5, 7), (7,), ()),
+                           ((1000,), (), (1000,))]] + [
+        ((special_floats(F32), np.float32(3.0), special_floats(F32)[::-1].copy()), {},
+         "specials")]
+
+
 # --- the public API ------------------------------------------------------------------------
 
 def _simple(v: Any) -> bool:

@@ -36,7 +36,6 @@ FEATURES = {
     "jax.jit": ("axc.jit", "issue 5 (jit)"),
     "jax.make_jaxpr": ("axc.make_jaxpr", "issue 5 (jit)"),
     "jax.vmap": ("axc.vmap", "issue 6 (vmap)"),
-    "jax.random": ("axc.random", "issue 7 (random)"),
 }
 
 # Expected-output lines that come from magics or images, not from the code.

@@ -32,16 +32,7 @@ TOLERANCES: dict[tuple[str, int], tuple[float, float]] = {
 
 # Cells that use only features axc has, but hit a known gap (strict xfails: fixing the gap
 # flips them, and the test then asks for this entry to go).
-_THIRD_ORDER = "third-order reverse mode (grad of generated grad-of-grad code) is not " \
-    "supported yet (issue 4)"
-_JACFWD_OF_JACREV = "jacfwd(jacrev(f)) is refused: forward mode is not a source transform " \
-    "yet (issue 4)"
-KNOWN_GAPS: dict[tuple[str, int], str] = {
-    ("quickstart", 6): _THIRD_ORDER,
-    ("thinking-in-jax", 20): _THIRD_ORDER,
-    ("quickstart", 7): _JACFWD_OF_JACREV,
-    ("thinking-in-jax", 22): _JACFWD_OF_JACREV,
-}
+KNOWN_GAPS: dict[tuple[str, int], str] = {}
 
 
 def _cases() -> list:
@@ -134,7 +125,7 @@ def test_feature_scan() -> None:
     """The static scan finds transformations through aliases, function bodies and names."""
     src = [
         "import jax\nimport numpy as np\nx = np.random.rand(3)",
-        "from jax import random\nkey = random.key(0)",
+        "from jax import vmap\nkey = vmap(abs)",
         "y = x + 1",
         "def f(v):\n  return jax.vmap(g)(v)",
         "def h(x):\n  return x * 2\nz = h(y)",
@@ -146,7 +137,7 @@ def test_feature_scan() -> None:
     seeds_util.FeatureScan().scan(cells)
     assert [bool(c.needs) for c in cells] == [False, True, False, False, False, True, True,
                                               False]
-    assert cells[1].needs == ["needs axc.random (issue 7 (random))"]
+    assert cells[1].needs == ["needs axc.vmap (issue 6 (vmap))"]
     assert cells[5].needs == ["needs axc.vmap (issue 6 (vmap))"]
 
 

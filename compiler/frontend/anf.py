@@ -15,7 +15,7 @@ from typing import Any
 
 from ...kernels import elementwise as ew
 from ...kernels.numpy import array_methods, products, ufuncs
-from ..transforms.callees import CONVERT, INACTIVE, UNKNOWN, Callee, classify
+from ..transforms.callees import CONVERT, HELPER, INACTIVE, UNKNOWN, Callee, classify
 from . import fence
 from .errors import FrontendError
 from .gast_compat import gast
@@ -138,10 +138,10 @@ class Normalizer:
             return args_active
         if _at_chain(func) is not None:
             return args_active or self.is_active(_at_chain(func)[0])
-        if getattr(obj, "__axc_effect__", False):
-            return True
-        kind = classify(obj).kind
-        return kind not in (INACTIVE, CONVERT) and args_active
+        callee = classify(obj)
+        if callee.kind == HELPER and callee.rule.always:
+            return True  # a tape effect: its adjoint must run, to keep the tapes aligned
+        return callee.kind not in (INACTIVE, CONVERT) and args_active
 
     # --- flattening -----------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ from ..codegen.llvm.fusion_kernel import can_emit
 from ..ir.ir import Eqn, Function
 from ..ir.passes import optimize
 from ..ir.passes.fusion import fuse
+from ..ir.passes.inplace import mark_inplace
 
 
 class Executable:
@@ -23,7 +24,7 @@ class Executable:
 
     def __init__(self, staged: Function) -> None:
         self.staged = staged
-        self.function = fuse(optimize(staged), can_emit, min_size=1)
+        self.function = mark_inplace(fuse(optimize(staged), can_emit, min_size=1))
         self.native = LLVMModule(self.function, staged.name)
         self.run = interpreter.plan(self.function, self._step)
 

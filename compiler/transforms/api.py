@@ -206,7 +206,9 @@ def vjp(fun: Callable, *primals: Any, has_aux: bool = False) -> tuple:
         if saved is None:
             return tuple(support.tree_map_like(p) for p in primals)
         seed = (ct, None) if has_aux else ct
-        cts = dict(zip(pair.active_params, pair.bwd(saved, seed)))
+        # The adjoint pass pops its tapes: each call gets its own copy (JAX's vjp_fn may be
+        # called many times, as jacrev does).
+        cts = dict(zip(pair.active_params, pair.bwd(support.copy_tapes(saved), seed)))
         return tuple(support.materialize(cts.get(n), p) for n, p in zip(params, primals))
 
     return (value, vjp_fn, aux) if has_aux else (value, vjp_fn)

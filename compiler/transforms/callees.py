@@ -15,13 +15,17 @@ from typing import Any
 
 import numpy as np
 
+from ...kernels import ad_util
 from ...kernels.registry import NotApplicable, Primitive
+from . import support
 
 PRIM = "prim"            # a primitive's bind, or an axc.numpy wrapper of exactly one primitive
 RECURSE = "recurse"      # a Python function whose source is transformed in turn
 INACTIVE = "inactive"    # its result carries no derivative (shapes, dtypes, comparisons)
 STOP = "stop"            # lax.stop_gradient: the value passes, the derivative stops
 CUSTOM = "custom"        # custom_jvp / custom_vjp: the user's rule replaces the source
+HELPER = "helper"        # an ``ad.*`` helper of generated code, with its own rule (support.Rule)
+DYNAMIC = "dynamic"      # ``ad.call_fwd`` and friends: what they call is known when they run
 CONVERT = "convert"      # float()/int()/.item(): leaves the array world (an error under AD)
 UNKNOWN = "unknown"      # a callable axc cannot see into (C code, NumPy on arrays)
 
@@ -33,6 +37,7 @@ class Callee:
     prim: Primitive | None = None   # for PRIM
     fn: Any = None                  # for RECURSE: the function whose source is read
     bound_self: bool = False        # a bound method: ``self`` is the first operand
+    rule: Any = None                # for HELPER: its support.Rule
 
 
 # Builtins whose result never carries a derivative (introspection, counts, printing).
@@ -45,6 +50,8 @@ _INACTIVE_BUILTINS = {builtins.sorted, builtins.min, builtins.max, builtins.roun
 _CONVERSIONS = {builtins.float, builtins.int, builtins.bool, builtins.complex}
 _INACTIVE_NUMPY = {np.shape, np.ndim, np.size, np.result_type, np.dtype, np.iinfo, np.finfo,
                    np.issubdtype, np.isscalar, np.broadcast_shapes}
+# Results that do not depend on the values of their operands (shapes and dtypes only).
+_CONSTANT_RESULTS = {ad_util.zeros_like, ad_util.ones_like}
 
 
 def classify(obj: Any) -> Callee:
@@ -55,9 +62,14 @@ def classify(obj: Any) -> Callee:
         special = None
     if special == "stop_gradient":
         return Callee(STOP, obj)
-    if special == "opaque":
-        return Callee(UNKNOWN, obj)
-    if special == "custom" or _has_vjp(obj):
+    if special == "inactive":
+        return Callee(INACTIVE, obj)
+    if special == "dynamic":
+        return Callee(DYNAMIC, obj)
+    rule = support.helper_rule(obj)
+    if rule is not None:
+        return Callee(HELPER, obj, rule=rule)
+    if special == "custom" or support.vjp_rule(obj) is not None:
         return Callee(CUSTOM, obj)
     if isinstance(obj, types.MethodType) and isinstance(obj.__self__, Primitive) \
             and obj.__func__ is Primitive.bind:
@@ -79,11 +91,6 @@ def classify(obj: Any) -> Callee:
     return Callee(UNKNOWN, obj)
 
 
-def _has_vjp(obj: Any) -> bool:
-    from .support import vjp_rule
-    return vjp_rule(obj) is not None
-
-
 def _prim_callee(obj: Any, prim: Primitive) -> Callee:
     if isinstance(prim.jvp, NotApplicable) and isinstance(prim.adjoint, NotApplicable):
         return Callee(INACTIVE, obj, prim=prim)
@@ -92,7 +99,7 @@ def _prim_callee(obj: Any, prim: Primitive) -> Callee:
 
 def _is_inactive(obj: Any) -> bool:
     try:
-        if obj in _INACTIVE_BUILTINS or obj in _INACTIVE_NUMPY:
+        if obj in _INACTIVE_BUILTINS or obj in _INACTIVE_NUMPY or obj in _CONSTANT_RESULTS:
             return True
     except TypeError:  # unhashable callables
         return False
@@ -131,10 +138,6 @@ def source_function(obj: Any) -> Any:
     generated function, so transforms nest."""
     while getattr(type(obj), "__axc_function__", None) is not None:
         obj = obj.__axc_function__
-    if getattr(obj, "__axc_ad__", None) == "opaque":
-        raise NotImplementedError(
-            "axc cannot yet transform the function returned by jacfwd/jacrev/hessian again; "
-            "use axc.hessian, or grad of grad")
     return obj
 
 

@@ -47,3 +47,10 @@ def compile_function(fn_ast: gast.FunctionDef, namespace: dict[str, Any],
     if os.environ.get("AXC_DEBUG"):
         print(f"# --- {label}\n{src}", file=sys.stderr)
     return fn
+
+
+def compile_text(text: str, names: dict[str, Any], module: str) -> Callable:
+    """The function that the source ``text`` defines, with ``names`` as its globals and
+    ``module`` as its ``__module__`` (with ``.source``, readable by the transforms)."""
+    node = gast.parse(text).body[0]
+    return compile_function(node, {"__name__": module, **names}, node.name)

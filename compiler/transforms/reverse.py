@@ -1,22 +1,26 @@
 """Reverse mode: Tangent-style primal and adjoint passes over A-normal form.
 
 The primal pass is the user's code plus an explicit tape: before a variable that is assigned
-more than once is overwritten its old value is pushed, each ``if`` pushes the branch taken
-and each loop its trip count. The adjoint pass walks the statements backwards; each active
-assignment contributes, through its derivative template, to the adjoints of its operands,
-then pops the overwritten value back. Calls of Python functions are transformed recursively
-into ``<name>_fwd`` (primal, returns the tape) and ``<name>_bwd`` (adjoint) pairs.
+more than once is overwritten its old value is pushed (when the adjoint reads it again), each
+``if`` pushes the branch taken and each loop its trip count (on the tape's control stack).
+The adjoint pass walks the statements backwards; each active assignment contributes, through
+its derivative template, to the adjoints of its operands, then pops the overwritten value
+back. Calls of Python functions are transformed recursively into ``<name>_fwd`` (primal,
+returns the tape) and ``<name>_bwd`` (adjoint) pairs.
+
+Generated code is differentiated again the same way (higher-order derivatives): the ``ad.*``
+helpers it calls carry their own rules (support.py), calls resolved at run time become
+generated adapters (dynamic.py).
 
 Adjoint variables are tracked statically (unbound / None / set / maybe None), so straight
 code reads ``dx = dy * cos(x)`` and only merges of control flow fall back to ``ad.add``.
 """
 from __future__ import annotations
 
-import copy
 import inspect
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ...kernels.numpy.promote import asarray
@@ -27,7 +31,7 @@ from ..frontend.resolve import local_names
 from ..frontend.source import ParsedFunction, parse_function
 from . import callees
 from .emit import COMMENT_MARK, compile_function
-from .namespace import Namespace, name_node
+from .namespace import Namespace, clone, name_node
 from .support import vjp_rule
 from .templates import instantiate
 
@@ -43,30 +47,37 @@ class Pair:
     out_active: bool
     active_params: tuple[str, ...]
     always_set: frozenset = frozenset()   # parameters whose cotangent is never None
+    derived: dict = field(default_factory=dict)  # functions built from this pair (dynamic.py)
 
 
 _PAIRS: weakref.WeakKeyDictionary[Any, dict] = weakref.WeakKeyDictionary()
 
 
-def pair_for(fn: Callable, active_params: frozenset) -> Pair:
-    """The (cached) fwd/bwd pair of ``fn`` with ``active_params`` differentiated."""
+def pair_for(fn: Callable, active_params: frozenset, adapter: bool = False) -> Pair:
+    """The (cached) fwd/bwd pair of ``fn`` with ``active_params`` differentiated.
+
+    For an ``adapter`` (dynamic.py) the bwd returns the cotangents laid out as the
+    parameters, ``((positional...), {keyword: ...})``, and a call that cannot be transformed
+    is an error rather than deferred to run time (where it would come back here).
+    """
     by_mask = _PAIRS.setdefault(fn, {})
-    if active_params not in by_mask:
-        by_mask[active_params] = None  # in progress: recursion is refused below
+    key = (active_params, adapter)
+    if key not in by_mask:
+        by_mask[key] = None  # in progress: recursion is refused below
         try:
-            by_mask[active_params] = build_pair(parse_function(fn), active_params)
+            by_mask[key] = build_pair(parse_function(fn), active_params, adapter)
         except BaseException:
-            del by_mask[active_params]
+            del by_mask[key]
             raise
-    pair = by_mask[active_params]
+    pair = by_mask[key]
     if pair is None:
         raise UnsupportedAD(f"cannot differentiate the recursive function "
                             f"{getattr(fn, '__qualname__', fn)!r} yet")
     return pair
 
 
-def build_pair(parsed: ParsedFunction, active_params: frozenset) -> Pair:
-    gen = ReverseGen(parsed, active_params)
+def build_pair(parsed: ParsedFunction, active_params: frozenset, adapter: bool = False) -> Pair:
+    gen = ReverseGen(parsed, active_params, adapter=adapter)
     fwd = gen.fwd_function()
     bwd = gen.bwd_function()
     ns = gen.ns
@@ -90,8 +101,9 @@ class ReverseGen:
     """Generates the primal-with-tape and adjoint code of one function."""
 
     def __init__(self, parsed: ParsedFunction, active_params: frozenset,
-                 ns: Namespace | None = None) -> None:
+                 ns: Namespace | None = None, adapter: bool = False) -> None:
         self.parsed = parsed
+        self.adapter = adapter
         self.params = _params(parsed.node.args)
         self.active_params = tuple(p for p in self.params if p in active_params)
         self.fn, self.active = normalize(parsed, set(self.active_params))
@@ -118,6 +130,11 @@ class ReverseGen:
         self.first_pass = False
         self.primal = self._primal_pass()
         self.adjoint = self._adjoint_pass()
+        # A restored value that the rest of the adjoint never reads needs no tape traffic
+        # (after the adjoint pass only parameters are read, to shape zero cotangents).
+        dead = _dead_restores(self.adjoint, set(self.params))
+        self.primal = _without_restores(self.primal, dead)
+        self.adjoint = _without_restores(self.adjoint, dead)
 
     # --- names ------------------------------------------------------------------------------
 
@@ -135,15 +152,23 @@ class ReverseGen:
             self.adj[var] = self._fresh("d" + var.lstrip("_"))
         return self.adj[var]
 
-    def _push(self, expr: gast.expr) -> gast.stmt:
-        return gast.Expr(value=gast.Call(func=self.ns.ad("push"),
+    def _push(self, expr: gast.expr, helper: str = "push") -> gast.stmt:
+        return gast.Expr(value=gast.Call(func=self.ns.ad(helper),
                                          args=[name_node(self.tape), expr], keywords=[]))
 
-    def _pop(self) -> gast.expr:
-        return gast.Call(func=self.ns.ad("pop"), args=[name_node(self.tape)], keywords=[])
+    def _pop(self, helper: str = "pop") -> gast.expr:
+        return gast.Call(func=self.ns.ad(helper), args=[name_node(self.tape)], keywords=[])
 
-    def _restore(self, var: str) -> gast.stmt:
-        return _assign(var, self._pop())
+    def _save(self, var: str, at: gast.AST) -> gast.stmt:
+        """``ad.push(tape, var)`` before ``at`` overwrites ``var`` (paired with _restore)."""
+        node = self._push(name_node(var))
+        node.axc_restore = (id(at), var)
+        return node
+
+    def _restore(self, var: str, at: gast.AST) -> gast.stmt:
+        node = _assign(var, self._pop())
+        node.axc_restore = (id(at), var)
+        return node
 
     def _tracked(self, var: str) -> bool:
         return var in self.multi and (self.needed is None or var in self.needed)
@@ -171,15 +196,15 @@ class ReverseGen:
             saved = self.saved_of.get(id(s))
             # The saved record is pushed first: the adjoint pops it last (see _adj_assign).
             order = ([saved] if saved is not None else []) + sorted(_targets(s))
-            pushes = [self._push(name_node(v)) for v in order if self._tracked(v)]
+            pushes = [self._save(v, s) for v in order if self._tracked(v)]
             return pushes + [new]
         if isinstance(s, gast.If):
-            flag = [] if id(s) in self.silent else [self._push(gast.Constant(value=True,
-                                                                              kind=None))]
+            flag = [] if id(s) in self.silent else [
+                self._push(gast.Constant(value=True, kind=None), "push_control")]
             body = self._primal_block(s.body) + flag
             orelse = self._primal_block(s.orelse)
             if flag:
-                orelse.append(self._push(gast.Constant(value=False, kind=None)))
+                orelse.append(self._push(gast.Constant(value=False, kind=None), "push_control"))
             return [gast.If(test=s.test, body=body or [gast.Pass()], orelse=orelse)]
         if isinstance(s, (gast.For, gast.While)):
             return self._primal_loop(s)
@@ -200,7 +225,7 @@ class ReverseGen:
                                value=gast.Constant(value=1, kind=None))
         body = self._primal_block(s.body) + [count]
         if isinstance(s, gast.For):
-            body += [self._push(name_node(v)) for v in sorted(_stored(s.target))
+            body += [self._save(v, s) for v in sorted(_stored(s.target))
                      if self.needed is None or v in self.needed]
             loop = gast.For(target=s.target, iter=s.iter, body=body, orelse=[],
                             type_comment=None)
@@ -208,22 +233,29 @@ class ReverseGen:
             loop = gast.While(test=s.test, body=body, orelse=[])
         s.axc_trips = trips
         return [_assign(trips, gast.Constant(value=0, kind=None)), loop,
-                self._push(name_node(trips))]
+                self._push(name_node(trips), "push_control")]
 
     def _primal_assign(self, s: gast.Assign) -> gast.stmt:
         op: Op | None = getattr(s, "axc_op", None)
         if op is not None and op.kind == "call" and op.dynamic is not None and not (
                 isinstance(op.dynamic, gast.Attribute) and op.dynamic.attr == "bind"):
             return self._primal_dynamic(s, op)
-        if op is not None and op.kind == "call" and op.callee is not None and \
-                op.callee.kind == callees.CUSTOM:
+        kind = op.callee.kind if op is not None and op.kind == "call" and \
+            op.callee is not None else None
+        if kind == callees.CUSTOM:
             return self._primal_custom(s, op)
-        if op is None or op.kind != "call" or op.callee is None or \
-                op.callee.kind != callees.RECURSE:
+        if kind == callees.DYNAMIC:  # ad.call_fwd(f, x): differentiated as f is when it runs
+            self.deferred.add(id(s))
+            return self._primal_dynamic(s, op, op.callee.obj)
+        if kind == callees.HELPER and op.callee.rule.statement:
+            return gast.Expr(value=s.value)
+        if kind != callees.RECURSE:
             return s
         try:
             pair = self._pair(s, op)
         except UnsupportedAD:
+            if self.adapter:
+                raise
             # Transformed when a call reaches it: library code often has branches (dtype
             # checks, rare options) that no call with these arguments takes.
             self.deferred.add(id(s))
@@ -259,8 +291,19 @@ class ReverseGen:
         call = gast.Call(func=self.ns.ref(bwd, f"{_fn_name(op.callee.obj)}_bwd"),
                          args=[name_node(self.saved_of[id(s)]), g], keywords=[])
         parts = []
+        starred = False
         for i, a in enumerate(op.operands):
-            if self._is_active(a):
+            if isinstance(a, gast.Starred):  # fwd(name, *args): cotangents from position i on
+                if self._is_active(a.value):
+                    ct = self._ad_call("starred_ct", name_node(cts),
+                                       gast.Constant(value=i, kind=None), a.value)
+                    parts.append((a.value, ct, True))
+                starred = True
+            elif self._is_active(a):
+                if starred:
+                    raise UnsupportedAD(f"cannot differentiate a call of "
+                                        f"{_fn_name(op.callee.obj)} with differentiated "
+                                        f"arguments after `*args` yet")
                 ct = gast.Subscript(value=name_node(cts), slice=gast.Constant(value=i, kind=None),
                                     ctx=gast.Load())
                 parts.append((a, ct, True))
@@ -268,7 +311,7 @@ class ReverseGen:
 
     def _primal_dynamic(self, s: gast.Assign, op: Op, fn: Any = None) -> gast.stmt:
         """A call transformed only when it runs (``ad.call_fwd``)."""
-        func = copy.deepcopy(op.dynamic) if fn is None else self.ns.ref(fn)
+        func = clone(op.dynamic) if fn is None else self.ns.ref(fn)
         return self._recorded_call(s, op, self.ns.ad("call_fwd"), [func], "saved")
 
     def _pair(self, s: gast.Assign, op: Op) -> Pair | None:
@@ -353,7 +396,7 @@ class ReverseGen:
         if id(s) in self.silent or (self.first_pass and not a and not b and not pre):
             self.silent.add(id(s))
             return [], merged
-        node = gast.If(test=self._pop(), body=a or [gast.Pass()], orelse=b)
+        node = gast.If(test=self._pop("pop_control"), body=a or [gast.Pass()], orelse=b)
         return pre + [node], merged
 
     def _adj_loop(self, s, state: dict) -> tuple[list, dict]:
@@ -369,12 +412,14 @@ class ReverseGen:
                 break
             entry = merged
         targets = sorted(_stored(s.target)) if isinstance(s, gast.For) else []
-        restore = [self._restore(v) for v in targets if self.needed is None or v in self.needed]
+        restore = [self._restore(v, s) for v in targets
+                   if self.needed is None or v in self.needed]
         if id(s) in self.silent or (self.first_pass and not body and not pre):
             self.silent.add(id(s))
             return [], entry
         loop = gast.For(target=name_node_store("_"),
-                        iter=gast.Call(func=name_node("range"), args=[self._pop()], keywords=[]),
+                        iter=gast.Call(func=name_node("range"), args=[self._pop("pop_control")],
+                                       keywords=[]),
                         body=restore + body or [gast.Pass()], orelse=[], type_comment=None)
         return pre + [loop], entry
 
@@ -396,9 +441,9 @@ class ReverseGen:
             # x = f(x): the adjoint needs the old x as operand and the new one as result
             t = targets[0]
             self._ans = self._fresh(f"{t}_new")
-            code += [_assign(self._ans, name_node(t)), self._restore(t)]
+            code += [_assign(self._ans, name_node(t)), self._restore(t, s)]
             restored.add(t)
-        if op is not None and any(t in self.active for t in targets):
+        if op is not None and (any(t in self.active for t in targets) or self._always(op)):
             contributions = self._contributions(s, op, state)
             if contributions:
                 code += _origin_comment(s, self.parsed) + contributions
@@ -412,9 +457,9 @@ class ReverseGen:
             else:
                 state[t] = DEAD
             if self._tracked(t) and t not in restored:
-                code.append(self._restore(t))
+                code.append(self._restore(t, s))
         if saved_values is not None and self._tracked(saved_values):
-            code.append(self._restore(saved_values))  # the previous iteration's record
+            code.append(self._restore(saved_values, s))  # the previous iteration's record
         return code, state
 
     def _contributions(self, s: gast.Assign, op: Op, state: dict) -> list:
@@ -422,22 +467,8 @@ class ReverseGen:
             return self._unpack_adjoint(s, op, state)
         target = s.targets[0].id
         st = state.get(target, UNBOUND)
-        effect = op.kind == "call" and op.callee is not None and \
-            getattr(op.callee.obj, "__axc_effect__", False)
-        if effect:  # tape push/pop: the adjoint always runs, to keep the tapes aligned
-            if st in (UNBOUND, NONE, DEAD):
-                state[target] = SET
-                code = [_assign(self.d(target), gast.Constant(value=None, kind=None))]
-            else:
-                code = []
-            pre, parts = self._custom_parts(s, op, name_node(self.d(target)))
-            st = SET
-            code += pre
-            parts = [(a, e, m) for a, e, m in parts if self._is_active(a)]
-            before = dict(state)
-            for a, e, m in parts:
-                code += self._contribute(a.id, e, m, state)
-            return code
+        if self._always(op):
+            return self._effect_adjoint(op, target, st, state)
         if st in (UNBOUND, NONE, DEAD):
             return []
         code, parts = self._parts(s, op, target)  # [(operand atom, expression, maybe None)]
@@ -469,6 +500,31 @@ class ReverseGen:
             return pre + [gast.If(test=guard, body=code, orelse=[])]
         return code
 
+    def _always(self, op: Op) -> bool:
+        return op.kind == "call" and op.callee is not None and \
+            op.callee.kind == callees.HELPER and op.callee.rule.always
+
+    def _effect_adjoint(self, op: Op, target: str, st: str, state: dict) -> list:
+        """A tape effect (``ad.push``/``ad.pop``): its adjoint moves a cotangent on the
+        cotangent tape whether or not one arrived, so that pushes and pops pair up."""
+        rule = op.callee.rule
+        g = name_node(self.d(target)) if st in (SET, MAYBE) else \
+            gast.Constant(value=None, kind=None)
+        args = [g, name_node(self._ans or target)] + list(op.operands)
+        code = []
+        if rule.effect is not None:
+            code.append(gast.Expr(value=instantiate(rule.effect, args, {}, self.ns)))
+        for i, a in enumerate(op.operands):
+            template = rule.adjoints[i] if i < len(rule.adjoints) else None
+            if template is None:
+                continue
+            expr = instantiate(template, args, {}, self.ns)
+            if self._is_active(a):
+                code += self._contribute(a.id, expr, True, state)
+            else:
+                code.append(gast.Expr(value=expr))
+        return code
+
     def _contribute(self, var: str, expr: gast.expr, maybe_none: bool, state: dict) -> list:
         st = state.get(var, UNBOUND)
         dv = self.d(var)
@@ -493,7 +549,7 @@ class ReverseGen:
             return [], [(op.operands[0], g, False)]
         if op.kind == "getitem":
             x = op.operands[0]
-            idx = gast.Subscript(value=self.ns.ad("index_exp"), slice=copy.deepcopy(op.index),
+            idx = gast.Subscript(value=self.ns.ad("index_exp"), slice=clone(op.index),
                                  ctx=gast.Load())
             return [], [(x, self._ad_call("getitem_ct", x, idx, g), True)]
         if op.kind == "getattr":
@@ -506,7 +562,7 @@ class ReverseGen:
         return self._call_parts(s, op, target, g)
 
     def _ad_call(self, helper: str, *args: gast.expr) -> gast.Call:
-        return gast.Call(func=self.ns.ad(helper), args=[copy.deepcopy(a) for a in args],
+        return gast.Call(func=self.ns.ad(helper), args=[clone(a) for a in args],
                          keywords=[])
 
     def _call_parts(self, s: gast.Assign, op: Op, target: str, g: gast.expr) -> list:
@@ -522,7 +578,21 @@ class ReverseGen:
             return self._recurse_parts(s, op, g)
         if callee.kind == callees.CUSTOM:
             return self._custom_parts(s, op, g)
+        if callee.kind == callees.HELPER:
+            return [], self._helper_parts(op, target, g)
         return [], []  # stop_gradient, inactive results
+
+    def _helper_parts(self, op: Op, target: str, g: gast.expr) -> list:
+        """An ``ad.*`` helper: each operand's cotangent is its rule's template, a call of
+        another helper (support.Rule)."""
+        rule = op.callee.rule
+        args = [g, name_node(self._ans or target)] + list(op.operands)
+        out = []
+        for i, a in enumerate(op.operands):
+            template = rule.adjoints[i] if i < len(rule.adjoints) else None
+            if template is not None and self._is_active(a):
+                out.append((a, instantiate(template, args, dict(op.keywords), self.ns), True))
+        return out
 
     def _prim_parts(self, s: gast.Assign, op: Op, target: str, g: gast.expr) -> list:
         prim = op.callee.prim
@@ -580,7 +650,7 @@ class ReverseGen:
                     parts.append((a.value, ct, True))
                 continue
             if self._is_active(a):
-                ct = gast.Subscript(value=copy.deepcopy(positional),
+                ct = gast.Subscript(value=clone(positional),
                                     slice=gast.Constant(value=i, kind=None), ctx=gast.Load())
                 parts.append((a, ct, True))
         for k, a in op.keywords.items():
@@ -599,11 +669,11 @@ class ReverseGen:
         star = operands[0].value
         if not self._is_active(star):
             return []
-        kw = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
-        kw += [copy.deepcopy(k) for k in op.star_kwargs]
+        kw = [gast.keyword(arg=k, value=clone(v)) for k, v in op.keywords.items()]
+        kw += [clone(k) for k in op.star_kwargs]
         call = gast.Call(func=self.ns.ad("prim_adjoints"),
                          args=[self.ns.ref(op.callee.prim), g, ans,
-                               gast.Starred(value=copy.deepcopy(star), ctx=gast.Load())],
+                               gast.Starred(value=clone(star), ctx=gast.Load())],
                          keywords=kw)
         return [(star, call, False)]
 
@@ -614,10 +684,10 @@ class ReverseGen:
         out = []
         for i, a in enumerate(op.operands):
             if self._is_active(a):
-                args = [copy.deepcopy(prim), gast.Constant(value=i, kind=None), g,
-                        name_node(target)] + [copy.deepcopy(o) for o in op.operands]
-                kw = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
-                kw += [copy.deepcopy(k) for k in op.star_kwargs]
+                args = [clone(prim), gast.Constant(value=i, kind=None), g,
+                        name_node(target)] + [clone(o) for o in op.operands]
+                kw = [gast.keyword(arg=k, value=clone(v)) for k, v in op.keywords.items()]
+                kw += [clone(k) for k in op.star_kwargs]
                 out.append((a, gast.Call(func=self.ns.ad("prim_adjoint"), args=args,
                                          keywords=kw), False))
         return out
@@ -668,13 +738,13 @@ class ReverseGen:
         saved = sorted((self.needed - {self.tape}) & defined)
         self.saved_names = [self.tape] + saved
         tape = gast.Tuple(elts=[name_node(v) for v in self.saved_names], ctx=gast.Load())
-        ret = gast.Return(value=gast.Tuple(elts=[copy.deepcopy(self.ret), tape],
+        ret = gast.Return(value=gast.Tuple(elts=[clone(self.ret), tape],
                                            ctx=gast.Load()))
         # A value saved from one branch only must still exist for the tape tuple.
         unset = [v for v in saved if v not in self.params and v not in self.multi]
         init = [gast.Assign(targets=[name_node_store(v) for v in unset],
                             value=gast.Constant(value=None, kind=None))] if unset else []
-        return _function(f"{self.fn.name}_fwd", copy.deepcopy(self.fn.args),
+        return _function(f"{self.fn.name}_fwd", clone(self.fn.args),
                          self.primal[:1] + init + self.primal[1:] + [ret])
 
     def bwd_function(self) -> gast.FunctionDef:
@@ -684,11 +754,22 @@ class ReverseGen:
                                                  ctx=gast.Store())],
                              value=name_node(saved_arg), type_comment=None)
         dout = self.adj_out_name or self._fresh("dout")
-        cts = [self._final(p) for p in self.active_params]
-        ret = gast.Return(value=gast.Tuple(elts=cts, ctx=gast.Load()))
+        cts = gast.Tuple(elts=[self._final(p) for p in self.active_params], ctx=gast.Load())
+        ret = gast.Return(value=self._layout() if self.adapter else cts)
         args = _arguments([saved_arg, dout])
         return _function(f"{self.fn.name}_bwd", args,
                          [unpack] + self.adjoint + [ret])
+
+    def _layout(self) -> gast.expr:
+        """``((positional cotangents...), {keyword: cotangent})`` over every parameter (an
+        adapter's; None for those not differentiated)."""
+        args = self.fn.args
+        positional = [a.id for a in list(args.posonlyargs) + list(args.args)]
+        keywords = [a.id for a in args.kwonlyargs]
+        pos = gast.Tuple(elts=[self._final(p) for p in positional], ctx=gast.Load())
+        kw = gast.Dict(keys=[gast.Constant(value=k, kind=None) for k in keywords],
+                       values=[self._final(k) for k in keywords])
+        return gast.Tuple(elts=[pos, kw], ctx=gast.Load())
 
     def _final(self, p: str, materialize: bool = True) -> gast.expr:
         """The cotangent returned for parameter ``p``; one that may be None at run time is
@@ -782,6 +863,55 @@ def _loads(stmts: list) -> set[str]:
     return out
 
 
+def _dead_restores(stmts: list, live_out: set) -> set:
+    """Tags of the restores (``v = ad.pop(tape)``) in ``stmts`` whose value is never read."""
+    dead: set = set()
+    _live_in(stmts, set(live_out), dead)
+    return dead
+
+
+def _live_in(stmts: list, live: set, dead: set) -> set:
+    """Names live before ``stmts`` given those live after (backward liveness); adds the tags
+    of dead restores to ``dead``."""
+    for s in reversed(stmts):
+        if isinstance(s, gast.If):
+            live = _live_in(s.body, set(live), dead) | _live_in(s.orelse, set(live), dead) | \
+                _loads([s.test])
+        elif isinstance(s, (gast.For, gast.While)):
+            head = _loads([s.iter if isinstance(s, gast.For) else s.test])
+            loop = set(live)
+            while True:  # the body's reads feed back into the previous iteration
+                body_dead: set = set()
+                new = live | head | _live_in(s.body, set(loop), body_dead)
+                if new == loop:
+                    break
+                loop = new
+            dead |= body_dead
+            live = loop
+        else:
+            stores = _stores([s])
+            tag = getattr(s, "axc_restore", None)
+            if tag is not None and isinstance(s, gast.Assign) and not stores & live:
+                dead.add(tag)
+            live = (live - stores) | _loads([s])
+    return live
+
+
+def _without_restores(stmts: list, dead: set) -> list:
+    """``stmts`` without the pushes and pops tagged in ``dead`` (nested blocks included)."""
+    out = []
+    for s in stmts:
+        if getattr(s, "axc_restore", None) in dead:
+            continue
+        if isinstance(s, gast.If):
+            s.body = _without_restores(s.body, dead) or [gast.Pass()]
+            s.orelse = _without_restores(s.orelse, dead)
+        elif isinstance(s, (gast.For, gast.While)):
+            s.body = _without_restores(s.body, dead) or [gast.Pass()]
+        out.append(s)
+    return out
+
+
 def _merge(a: dict, b: dict) -> tuple[dict, set]:
     out, unbound = {}, set()
     for v in set(a) | set(b):
@@ -799,14 +929,14 @@ def _merge(a: dict, b: dict) -> tuple[dict, set]:
 
 def _call_parts(call: gast.expr, op: Op, ns: Namespace) -> tuple[list, list]:
     """Positional and keyword arguments of the function an active call applies."""
-    args = [copy.deepcopy(a) for a in op.operands]
-    keywords = [gast.keyword(arg=k, value=copy.deepcopy(v)) for k, v in op.keywords.items()]
+    args = [clone(a) for a in op.operands]
+    keywords = [gast.keyword(arg=k, value=clone(v)) for k, v in op.keywords.items()]
     if op.index is not None and "index" in op.keywords:  # x.at[1:3]: an index object
-        index = gast.Subscript(value=ns.ad("index_exp"), slice=copy.deepcopy(op.index),
+        index = gast.Subscript(value=ns.ad("index_exp"), slice=clone(op.index),
                                ctx=gast.Load())
         keywords = [k if k.arg != "index" else gast.keyword(arg="index", value=index)
                     for k in keywords]
-    return args, keywords + [copy.deepcopy(k) for k in op.star_kwargs]
+    return args, keywords + [clone(k) for k in op.star_kwargs]
 
 
 def _fn_name(fn: Any) -> str:

@@ -3,7 +3,6 @@ parameters replaced by the caller's expressions (as Tangent does); a longer temp
 called instead. Globals the template uses are bound in the generated namespace."""
 from __future__ import annotations
 
-import copy
 import functools
 import inspect
 from collections.abc import Callable
@@ -12,7 +11,7 @@ from typing import Any
 from ..frontend.gast_compat import gast
 from ..frontend.resolve import UNRESOLVED, Resolver
 from ..frontend.source import parse_function
-from .namespace import Namespace
+from .namespace import Namespace, clone
 
 
 @functools.cache
@@ -42,12 +41,12 @@ def instantiate(template: Callable, positional: list, keywords: dict, ns: Namesp
                 if _literal(defaults[p]) else ns.ref(defaults[p])
         else:
             return _call(template, positional, keywords, ns)
-    return _substitute(copy.deepcopy(expr), bindings, resolver, ns)
+    return _substitute(clone(expr), bindings, resolver, ns)
 
 
 def _call(template: Callable, positional: list, keywords: dict, ns: Namespace) -> gast.Call:
-    return gast.Call(func=ns.ref(template), args=[copy.deepcopy(p) for p in positional],
-                     keywords=[gast.keyword(arg=k, value=copy.deepcopy(v))
+    return gast.Call(func=ns.ref(template), args=[clone(p) for p in positional],
+                     keywords=[gast.keyword(arg=k, value=clone(v))
                                for k, v in keywords.items()])
 
 
@@ -64,7 +63,7 @@ def _substitute(expr: gast.expr, bindings: dict, resolver: Resolver, ns: Namespa
     class Sub(gast.NodeTransformer):
         def visit_Name(self, node: gast.Name) -> gast.expr:
             if node.id in bindings:
-                return copy.deepcopy(bindings[node.id])
+                return clone(bindings[node.id])
             obj = resolver.name(node.id)
             return node if obj is UNRESOLVED else ns.ref(obj, node.id)
 

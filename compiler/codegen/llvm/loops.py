@@ -88,3 +88,52 @@ def offset(b: ir.IRBuilder, indices: Sequence[ir.Value], strides: Sequence[int])
         elif s:
             total = b.add(total, b.mul(i, ir.Constant(I64, s)))
     return total
+
+
+def carried_range(b: ir.IRBuilder, start: ir.Value, stop: ir.Value, inits: Sequence[ir.Value],
+                  body: Callable[[ir.Value, list[ir.Value]], list[ir.Value]], step: int = 1,
+                  name: str = "r", rolled: int = 0) -> list[ir.Value]:
+    """``for i in range(start, stop, step): values = body(i, values)``; the final values.
+
+    The values live in registers (phi nodes): the form of a reduction LLVM vectorises.
+    ``rolled``: if not 0, the loop is not to be unrolled but to interleave that many vector
+    iterations (``keep_rolled``).
+    """
+    fn = b.function
+    header = fn.append_basic_block(f"{name}.header")
+    loop = fn.append_basic_block(f"{name}.body")
+    done = fn.append_basic_block(f"{name}.done")
+    before = b.block
+    b.branch(header)
+    b.position_at_end(header)
+    i = b.phi(I64, name=name)
+    i.add_incoming(start, before)
+    phis = []
+    for k, v in enumerate(inits):
+        phi = b.phi(v.type, name=f"{name}.acc{k}")
+        phi.add_incoming(v, before)
+        phis.append(phi)
+    b.cbranch(b.icmp_signed("<", i, stop), loop, done)
+    b.position_at_end(loop)
+    new = body(i, list(phis))
+    for phi, v in zip(phis, new):
+        phi.add_incoming(v, b.block)
+    i.add_incoming(b.add(i, ir.Constant(I64, step), name=f"{name}.next"), b.block)
+    latch = b.branch(header)
+    if rolled:
+        keep_rolled(latch, rolled)
+    b.position_at_end(done)
+    return list(phis)
+
+
+def keep_rolled(branch: ir.Instruction, interleave: int) -> None:
+    """Mark the loop whose latch is ``branch`` not to be unrolled, but (once vectorised) to
+    interleave ``interleave`` vector iterations: LLVM takes "no unrolling" to forbid
+    interleaving too, which would leave a reduction with a single vector accumulator."""
+    module = branch.module
+    hints = [module.add_metadata([ir.MetaDataString(module, "llvm.loop.unroll.disable")]),
+             module.add_metadata([ir.MetaDataString(module, "llvm.loop.interleave.count"),
+                                  ir.Constant(ir.IntType(32), interleave)])]
+    loop_id = ir.values.MDValue(module, hints, name=str(len(module.metadata)))
+    loop_id.operands = (loop_id, *hints)  # a loop ID refers to itself
+    branch.set_metadata("llvm.loop", loop_id)

@@ -1,11 +1,17 @@
-"""Elementwise fusion: runs of elementwise equations with one iteration shape become one
-``fusion`` equation whose body is the sub-function they form (one loop, no temporaries).
+"""Elementwise and reduction fusion: runs of elementwise equations with one iteration shape,
+and the reductions they feed, become one ``fusion`` equation whose body is the sub-function
+they form (one loop nest, no temporaries).
 
 Clusters grow in program order. An equation joins the open clusters that produce its inputs
 when its output has their shape; a cluster closes as soon as something outside it reads one
 of its values (the fused kernel runs where its last member was, so every reader must come
 after). Operands may broadcast into the iteration shape; values of another shape are never
 recomputed inside a loop (``sin`` of a column stays out of a matrix-shaped loop).
+
+A reduction (``REDUCTIONS``) joins the cluster of its operand, whose iteration shape is the
+reduction's *input* shape, and accumulates there: ``sum(x * x)`` never stores ``x * x``. The
+reductions of one cluster share their axes, and nothing in a cluster reads a reduction's
+result (that needs the whole reduction first: ``x - max(x)`` starts a new cluster).
 """
 from __future__ import annotations
 
@@ -30,6 +36,14 @@ class FusionOp:
 
 FUSION = FusionOp()
 
+REDUCTIONS = frozenset({"reduce_sum", "reduce_prod", "reduce_max", "reduce_min",
+                        "reduce_and", "reduce_or", "reduce_xor"})
+
+
+def _reduced_axes(eqn: Eqn) -> tuple[int, ...] | None:
+    """The axes a reduction reduces; None for any other equation."""
+    return tuple(eqn.params["axes"]) if eqn.prim.name in REDUCTIONS else None
+
 
 class _Cluster:
     def __init__(self, shape: tuple[int, ...]) -> None:
@@ -37,6 +51,8 @@ class _Cluster:
         self.eqns: list[Eqn] = []
         self.open = True
         self.merged_into: _Cluster | None = None
+        self.axes: tuple[int, ...] | None = None  # of its reductions, if it has any
+        self.reduced: set[int] = set()              # ids of its reductions' results
 
     def root(self) -> _Cluster:
         c = self
@@ -54,8 +70,9 @@ def fuse(fn: Function, can_fuse: Callable[[Eqn], bool], min_size: int = 2) -> Fu
     for eqn in fn.eqns:
         producers = {owner[id(a)].root() for a in eqn.inputs if id(a) in owner}
         if can_fuse(eqn):
-            shape = eqn.outputs[0].aval.shape
-            joinable = [c for c in producers if c.open and c.shape == shape]
+            axes = _reduced_axes(eqn)
+            shape = (eqn.inputs if axes is not None else eqn.outputs)[0].aval.shape
+            joinable = _joinable(eqn, producers, shape, axes, position)
             for c in producers:
                 if c not in joinable:
                     c.open = False
@@ -63,6 +80,9 @@ def fuse(fn: Function, can_fuse: Callable[[Eqn], bool], min_size: int = 2) -> Fu
             cluster.eqns.append(eqn)
             for v in eqn.outputs:
                 owner[id(v)] = cluster
+            if axes is not None:
+                cluster.axes = axes
+                cluster.reduced.update(id(v) for v in eqn.outputs)
             if joinable:
                 slots[position[id(cluster)]] = None
             position[id(cluster)] = len(slots)
@@ -85,12 +105,30 @@ def fuse(fn: Function, can_fuse: Callable[[Eqn], bool], min_size: int = 2) -> Fu
     return Function(fn.params, fn.results, eqns, fn.consts, fn.const_values, fn.name)
 
 
+def _joinable(eqn: Eqn, producers: set[_Cluster], shape: tuple[int, ...],
+              axes: tuple[int, ...] | None, position: dict[int, int]) -> list[_Cluster]:
+    """The producers ``eqn`` can join: open, of its iteration shape, none of whose reduction
+    results it reads, and whose reductions (with ``eqn``, if it is one) share their axes."""
+    reads = {id(a) for a in eqn.inputs}
+    out = []
+    for c in sorted(producers, key=lambda c: position[id(c)]):
+        if not c.open or c.shape != shape or reads & c.reduced:
+            continue
+        if c.axes is not None and axes is not None and c.axes != axes:
+            continue
+        axes = axes if axes is not None else c.axes
+        out.append(c)
+    return out
+
+
 def _merge(clusters: list[_Cluster], slots: list, position: dict,
            order: dict[int, int]) -> _Cluster:
     """Fold ``clusters`` into the first; the others' slots are emptied."""
     first = clusters[0]
     for other in clusters[1:]:
         first.eqns.extend(other.eqns)
+        first.reduced |= other.reduced
+        first.axes = first.axes if first.axes is not None else other.axes
         other.merged_into = first
         slots[position.pop(id(other))] = None
     first.eqns.sort(key=lambda e: order[id(e)])  # members stay in program order
