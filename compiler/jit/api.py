@@ -22,7 +22,6 @@ from ..transforms.control_flow import convert_or_self
 from .executable import Executable
 from .signature import StaticSpec, avals_of, flatten_call, leaf_buffer, leaf_key, leaf_names
 
-
 _LEAF = tree_structure(0)
 _X64 = [config.x64_enabled]  # read on every call: kept current by a config listener
 config.on_update(lambda name, value: _X64.__setitem__(0, config.x64_enabled))

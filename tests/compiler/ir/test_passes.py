@@ -1,12 +1,12 @@
 """The IR and its generic passes: printing, CSE, DCE, and what the executable keeps."""
 import numpy as np
 import pytest
-
-import axc
-import axc.numpy as jnp
 from axc.compiler.ir.passes import optimize
 from axc.compiler.ir.passes.cse import cse
 from axc.compiler.ir.passes.dce import dce
+
+import axc
+import axc.numpy as jnp
 
 
 def _prims(fn):
