@@ -45,21 +45,10 @@ def collapse(out_shape: Sequence[int], operand_strides: list[list[int]]
 def for_range(b: ir.IRBuilder, start: ir.Value, stop: ir.Value,
               body: Callable[[ir.Value], None], name: str = "i") -> None:
     """Emit ``for i in range(start, stop): body(i)`` at the builder's position."""
-    fn = b.function
-    header = fn.append_basic_block(f"{name}.header")
-    loop = fn.append_basic_block(f"{name}.body")
-    done = fn.append_basic_block(f"{name}.done")
-    before = b.block
-    b.branch(header)
-    b.position_at_end(header)
-    i = b.phi(I64, name=name)
-    i.add_incoming(start, before)
-    b.cbranch(b.icmp_signed("<", i, stop), loop, done)
-    b.position_at_end(loop)
-    body(i)
-    i.add_incoming(b.add(i, ir.Constant(I64, 1), name=f"{name}.next"), b.block)
-    b.branch(header)
-    b.position_at_end(done)
+    def step(i: ir.Value, values: list[ir.Value]) -> list[ir.Value]:
+        body(i)
+        return values
+    carried_range(b, start, stop, [], step, name=name)
 
 
 def nest(b: ir.IRBuilder, shape: Sequence[int], start: ir.Value, stop: ir.Value,
