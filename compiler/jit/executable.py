@@ -18,8 +18,9 @@ from ..ir.passes.inplace import mark_inplace
 class Executable:
     """Runs a ``Function`` on NumPy buffers (parameters in, results out).
 
-    Elementwise clusters run as fused LLVM kernels; every other equation runs its
-    primitive's NumPy implementation.
+    Elementwise clusters (ending, possibly, in reductions) run as fused LLVM kernels;
+    updates whose operand is dead run in place; every other equation runs its primitive's
+    NumPy implementation.
     """
 
     def __init__(self, staged: Function) -> None:
