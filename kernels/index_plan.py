@@ -202,16 +202,24 @@ def advanced_indices(plan: Plan, view: np.ndarray, idx_bufs: tuple[np.ndarray, .
     return arrays, oob
 
 
-def static_ints(plan: Plan, shape: tuple[int, ...], normalize: bool,
-                 mode: str) -> tuple | None:
-    """When every advanced entry is a static integer, the basic index with those integers
-    resolved (clamped, or ``None`` for an out-of-bounds one under fill/drop)."""
-    if plan.bool_axes or any(e[0] != "int" for e, _ in plan.advanced):
+def static_ints(plan: Plan, shape: tuple[int, ...], normalize: bool, mode: str,
+                idx_bufs: tuple[np.ndarray, ...] = ()) -> tuple | None:
+    """When every advanced entry is one integer (static, or a 0-d array of ``idx_bufs``), the
+    basic index with those integers resolved (clamped, or ``None`` for an out-of-bounds one
+    under fill/drop); ``()`` when some entry is not a single integer."""
+    if plan.bool_axes:
         return ()
     basic = list(plan.basic)
-    for (_, i), axis in plan.advanced:
+    for e, axis in plan.advanced:
+        if e[0] == "int":
+            i, signed = e[1], True
+        else:
+            buf = idx_bufs[e[1]] if idx_bufs else None
+            if buf is None or buf.ndim:
+                return ()
+            i, signed = int(buf), buf.dtype.kind != "u"
         n = shape[axis]
-        if normalize and i < 0:
+        if normalize and signed and i < 0:
             i += n
         if not 0 <= i < n:
             if mode != "clip":

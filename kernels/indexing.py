@@ -162,7 +162,7 @@ def _scatter_into(out: np.ndarray, updates: np.ndarray, idx_bufs: tuple[np.ndarr
     if not plan.advanced:
         _apply(op, expanded(out, plan), upd)
         return out
-    basic = _scalar_index(plan, out.shape, idx_bufs, normalize, mode)
+    basic = static_ints(plan, out.shape, normalize, mode, idx_bufs)
     if basic is None:  # an integer out of bounds: the update is dropped
         return out
     if basic:
@@ -182,34 +182,6 @@ def _scatter_into(out: np.ndarray, updates: np.ndarray, idx_bufs: tuple[np.ndarr
     else:
         _UFUNCS[op].at(view, tuple(arrays), upd)
     return out
-
-
-def _scalar_index(plan: Any, shape: tuple[int, ...], idx_bufs: tuple[np.ndarray, ...],
-                  normalize: bool, mode: str) -> tuple | None:
-    """``static_ints`` extended to 0-d index arrays (``x.at[i]`` with a traced ``i``): the
-    basic index when every advanced entry is one integer, ``None`` when one is out of bounds
-    under ``drop``, ``()`` when some entry is not a single integer. Resolving them in Python
-    skips the fancy-indexing machinery, which costs far more than one element's update."""
-    if plan.bool_axes:
-        return ()
-    basic = list(plan.basic)
-    for e, axis in plan.advanced:
-        if e[0] == "int":
-            i, signed = e[1], True
-        else:
-            buf = idx_bufs[e[1]]
-            if buf.ndim:
-                return ()
-            i, signed = int(buf), buf.dtype.kind != "u"
-        n = shape[axis]
-        if normalize and signed and i < 0:
-            i += n
-        if not 0 <= i < n:
-            if mode != "clip":
-                return None
-            i = min(max(i, 0), n - 1)
-        basic[axis] = i
-    return tuple(basic) + (Ellipsis,)
 
 
 def _check_update(operand: Any, updates: Any, indices: tuple, op: str, mode: str) -> None:
