@@ -15,7 +15,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..ir import Atom, Eqn, Function, Literal, Var, regions
-from .substitute import resolve
+from .substitute import renamed, resolve
 
 MAX_SIZE = 1_000_000
 # A result this small may be computed from nothing (staging folds up to the same size).
@@ -43,9 +43,7 @@ def fold(fn: Function, max_size: int = MAX_SIZE) -> Function:
     subst: dict[int, Atom] = {}
     eqns = []
     for eqn in fn.eqns:
-        inputs = [resolve(a, subst) for a in eqn.inputs]
-        if any(a is not b for a, b in zip(inputs, eqn.inputs)):
-            eqn = Eqn(eqn.prim, inputs, eqn.outputs, eqn.params, eqn.where)
+        eqn = renamed(eqn, subst)
         outs = _evaluate(eqn, values, max_size)
         if outs is None:
             eqns.append(eqn)

@@ -17,7 +17,7 @@ import numpy as np
 
 from ....kernels import registry
 from ..ir import Atom, Eqn, Function, Literal, Var
-from .substitute import resolve
+from .substitute import renamed, resolve
 
 # A rule returns the atom the equation's result equals, a replacement equation, or None.
 Rule = Callable[[Eqn, "_Context"], "Atom | Eqn | None"]
@@ -68,9 +68,7 @@ def simplify(fn: Function) -> Function:
     subst: dict[int, Atom] = {}
     eqns = []
     for eqn in fn.eqns:
-        inputs = [resolve(a, subst) for a in eqn.inputs]
-        if any(a is not b for a, b in zip(inputs, eqn.inputs)):
-            eqn = Eqn(eqn.prim, inputs, eqn.outputs, eqn.params, eqn.where)
+        eqn = renamed(eqn, subst)
         rule = RULES.get(eqn.prim.name)
         out = rule(eqn, ctx) if rule is not None and len(eqn.outputs) == 1 else None
         if isinstance(out, (Var, Literal)):
