@@ -30,6 +30,7 @@ from . import support
 from .api import _argnums_tuple, _check_input, _positional_params, vjp
 from .callees import source_function
 from .emit import compile_text
+from .namespace import fresh_name
 from .reverse import pair_for
 
 
@@ -291,12 +292,7 @@ class _Names:
         self._locals: dict[str, str] = {}
 
     def _fresh(self, base: str) -> str:
-        name, n = base, 1
-        while name in self.taken:
-            n += 1
-            name = f"{base}{n}"
-        self.taken.add(name)
-        return name
+        return fresh_name(base, self.taken)
 
     def local(self, base: str) -> str:
         if base not in self._locals:

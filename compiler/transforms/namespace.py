@@ -27,6 +27,16 @@ def clone(node: Any) -> Any:
     return new
 
 
+def fresh_name(base: str, taken: set[str]) -> str:
+    """``base``, ``base2``, ``base3``...: the first name not in ``taken`` (which gets it)."""
+    name, n = base, 1
+    while name in taken:
+        n += 1
+        name = f"{base}{n}"
+    taken.add(name)
+    return name
+
+
 def name_node(ident: str) -> gast.Name:
     return gast.Name(id=ident, ctx=gast.Load(), annotation=None, type_comment=None)
 

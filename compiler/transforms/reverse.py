@@ -31,7 +31,7 @@ from ..frontend.resolve import local_names
 from ..frontend.source import ParsedFunction, parse_function
 from . import callees
 from .emit import COMMENT_MARK, compile_function
-from .namespace import Namespace, clone, name_node
+from .namespace import Namespace, clone, fresh_name, name_node
 from .support import vjp_rule
 from .templates import instantiate
 
@@ -139,11 +139,7 @@ class ReverseGen:
     # --- names ------------------------------------------------------------------------------
 
     def _fresh(self, base: str) -> str:
-        name, n = base, 1
-        while name in self.taken:
-            n += 1
-            name = f"{base}{n}"
-        self.taken.add(name)
+        name = fresh_name(base, self.taken)
         self.ns.locals.add(name)
         return name
 
