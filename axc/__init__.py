@@ -8,6 +8,7 @@ from . import lax, nn, numpy, random, tree_util
 from .compiler.jit.api import jit, make_ir
 from .compiler.jit.api import make_ir as make_jaxpr
 from .compiler.transforms.api import grad, value_and_grad, vjp
+from .compiler.transforms.vmap import vmap
 from .compiler.transforms.jacobians import hessian, jacfwd, jacobian, jacrev, jvp, linearize
 from .kernels.numpy import array_methods as _array_methods
 from .runtime import errors
@@ -58,4 +59,5 @@ __all__ = [
     "tree_util",
     "value_and_grad",
     "vjp",
+    "vmap",
 ]

@@ -170,6 +170,15 @@ scan_p = Primitive("scan", impl=_scan, abstract_eval=_scan_rule, multiple_result
 
 # --- staging lax control flow -----------------------------------------------------------------
 
+def interpreter_rule(name: str) -> Callable | None:
+    """The active interpreter's own version of a control operator (``vmap``'s batching
+    interpreter has ``lax_cond``, ``lax_while_loop``, ...), or None. It may return
+    ``NotImplemented`` to leave the call to the usual path."""
+    if not registry._INTERPRETERS:
+        return None
+    return getattr(registry._INTERPRETERS[-1], name, None)
+
+
 def stager_for(*values: Any) -> Stager | None:
     """The active interpreter's stager when control flow should be staged: under ``jit``,
     and, when ``values`` (a predicate, an index, loop bounds) are given, one is traced."""

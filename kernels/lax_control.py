@@ -42,6 +42,12 @@ _NO_OPERAND = object()
 
 # --- cond and switch -----------------------------------------------------------------------
 
+def _interpreter_rule(name: str, *args: Any) -> Any:
+    """The active interpreter's version of this operator (``vmap``'s), or NotImplemented."""
+    rule = control.interpreter_rule(name)
+    return NotImplemented if rule is None else rule(*args)
+
+
 def _pick(taken: tuple[list[Array], Any], typed: tuple[list[Array], Any]) -> Any:
     """The taken branch's values with the weak types of branch 0 (cond_p's output types)."""
     leaves = [convert(x, x.dtype, t.weak_type) for x, t in zip(taken[0], typed[0])]
@@ -92,6 +98,9 @@ def cond(pred: Any, true_fun: Callable, false_fun: Callable, *operands: Any,
         raise TypeError(f"Pred type must be either boolean or number, got {pred}.") from err
     if pred_dtype.kind != "b" and pred_dtype.kind not in "iufV":
         raise TypeError(f"Pred type must be either boolean or number, got {pred_dtype}.")
+    batched = _interpreter_rule("lax_cond", pred, (false_fun, true_fun), operands)
+    if batched is not NotImplemented:
+        return batched
     stager = control.stager_for(pred)
     if stager is not None:
         return control.staged_cond(stager, pred, true_fun, false_fun, operands)
@@ -126,6 +135,9 @@ def switch(index: Any, branches: Sequence[Callable], *operands: Any,
         raise ValueError("Empty branch sequence")
     if len(branches) == 1:
         return branches[0](*operands)
+    batched = _interpreter_rule("lax_cond", index, branches, operands)
+    if batched is not NotImplemented:
+        return batched
     stager = control.stager_for(index)
     if stager is not None:
         return control.staged_switch(stager, index, branches, operands)
@@ -149,6 +161,9 @@ def while_loop(cond_fun: Callable[[Any], Any], body_fun: Callable[[Any], Any],
     """
     if not (callable(body_fun) and callable(cond_fun)):
         raise TypeError("lax.while_loop: body_fun and cond_fun arguments should be callable.")
+    rule = control.interpreter_rule("lax_while_loop")
+    if rule is not None:
+        return rule(cond_fun, body_fun, init_val)
     stager = control.stager_for()
     if stager is not None:
         return control.staged_while(stager, cond_fun, body_fun, init_val)
@@ -242,6 +257,9 @@ def scan(f: Callable[[Any, Any], tuple[Any, Any]], init: Any, xs: Any = None,
         unroll = max(n, 1) if unroll else 1
     if operator.index(unroll) < 0:
         raise ValueError("`unroll` must be a `bool` or a non-negative `int`.")
+    rule = control.interpreter_rule("lax_scan")
+    if rule is not None:
+        return rule(f, init, xs, length, reverse, operator.index(unroll))
     stager = control.stager_for()
     if stager is not None:
         return control.staged_scan(stager, f, init, xs_leaves, xs_tree, n, reverse,
@@ -308,6 +326,9 @@ def fori_loop(lower: Any, upper: Any, body_fun: Callable[[Any, Any], Any], init_
             raise TypeError(f"lower and upper arguments to fori_loop must have equal types, "
                             f"got {lower_dt.name} and {upper_dt.name}")
         dtype = upper_dt if dtypes.is_weakly_typed(lower) else lower_dt
+    batched = _interpreter_rule("lax_fori_loop", lower, upper, body_fun, init_val)
+    if batched is not NotImplemented:
+        return batched
     stager = control.stager_for(lower, upper)
     if stager is not None:  # a traced bound: JAX's while_loop over (i, upper, val)
         return control.staged_fori(stager, lower, upper, dtype, body_fun, init_val, unroll)
