@@ -22,6 +22,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/eager_overhead.py
 	$(BIN)/python benchmarks/grad_overhead.py
 	$(BIN)/python benchmarks/jit_bench.py
+	$(BIN)/python benchmarks/vmap_bench.py
 
 lint: $(STAMP)
 	$(BIN)/python -m pip install --quiet ruff

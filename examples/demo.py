@@ -123,3 +123,36 @@ def relu_or_neg(x, neg):
 print("\njit(lambda x, neg: -x if neg else x)(1.0, True) =", relu_or_neg(1.0, True))
 print("make_ir of it:\n")
 print(jax.make_ir(relu_or_neg)(1.0, True))
+
+
+section("vmap: one batched computation instead of a Python loop")
+mat = jnp.asarray(np.random.default_rng(1).standard_normal((150, 100), dtype=np.float32))
+vs = jnp.asarray(np.random.default_rng(2).standard_normal((10, 100), dtype=np.float32))
+batched = jax.vmap(jnp.dot, in_axes=(None, 0))(mat, vs)   # one matrix product
+print("vmap(jnp.dot, (None, 0))(A[150,100], v[10,100]).shape =", batched.shape,
+      "| matches v @ A.T:", bool(jnp.allclose(batched, vs @ mat.T, atol=1e-4)))
+print("as make_ir shows, the batching rule of dot_general made it one matrix product:\n")
+print(jax.make_ir(jax.vmap(jnp.dot, in_axes=(None, 0)))(mat, vs))
+
+
+def clip_norm(v):
+    # A Python `if` on a per-example value: under vmap each example takes its own branch
+    # (both branches run and a select picks per example); JAX would raise here.
+    n = jnp.sqrt(jnp.sum(v * v))
+    if n > 10.0:
+        v = v * (10.0 / n)
+    return v
+
+
+norms = jnp.sqrt(jnp.sum(jax.vmap(clip_norm)(vs * jnp.arange(1.0, 11.0)[:, None]) ** 2, axis=1))
+print("\nper-example norms after vmap(clip_norm):", norms)
+
+# Per-example gradients: vmap of grad (the generated gradient source runs on the batch).
+w = jnp.ones(100) / 10
+per_example = jax.vmap(jax.grad(lambda w, v: jnp.tanh(jnp.dot(v, w))), in_axes=(None, 0))(w, vs)
+print("per-example gradients:", per_example.shape, "| jit(vmap(grad)) agrees:",
+      bool(jnp.allclose(per_example, jax.jit(jax.vmap(
+          jax.grad(lambda w, v: jnp.tanh(jnp.dot(v, w))), in_axes=(None, 0)))(w, vs),
+          atol=1e-6)))
+keys = jax.random.split(jax.random.key(0), 3)
+print("vmap over split keys:", jax.vmap(lambda k: jax.random.normal(k, (2,)))(keys))

@@ -191,7 +191,10 @@ def _dot_via_matmul(lhs, rhs, lc, rc, lb, rb, lfree, rfree) -> np.ndarray:
     m, n = size(lhs.shape, lfree), size(rhs.shape, rfree)
     lmat = np.transpose(lhs, list(lb) + lfree + list(lc)).reshape(b, m, k)
     rmat = np.transpose(rhs, list(rb) + list(rc) + rfree).reshape(b, k, n)
-    out = np.matmul(lmat, rmat) if b != 1 else np.matmul(lmat[0], rmat[0])
+    if k == 1:  # outer products (per-example weight gradients): a broadcast multiply
+        out = lmat * rmat
+    else:
+        out = np.matmul(lmat, rmat) if b != 1 else np.matmul(lmat[0], rmat[0])
     return out.reshape(batch_shape + lfree_shape + rfree_shape)
 
 
@@ -286,6 +289,13 @@ def _dot_general_batch(args: list[Array], dims: bu.Dims, *, dimension_numbers: A
         out_dim = len(lb) + lfree.index(ld)
     else:
         rfree = [a for a in range(rhs.ndim) if a not in rc + rb]
+        if rfree == [rd] and not lb:
+            # A matrix times a batch of vectors: as the batch times the matrix, the product
+            # comes out batched at axis 0 (x @ A.T), with nothing left to transpose.
+            out = dot_general_p.bind(rhs, lhs, dimension_numbers=((rc, lc), (rb, lb)),
+                                     precision=precision,
+                                     preferred_element_type=preferred_element_type)
+            return out, 0
         out_dim = len(lb) + len(lfree) + rfree.index(rd)
     out = dot_general_p.bind(lhs, rhs, dimension_numbers=((lc, rc), (lb, rb)),
                              precision=precision, preferred_element_type=preferred_element_type)

@@ -5,7 +5,7 @@
 adjoint function is linear in its cotangent, so differentiating it in reverse mode once more
 gives Jacobian-vector products exactly, for every function the reverse transform handles.
 (A dedicated forward-mode source transform is the planned cheaper path.) Jacobians loop over
-basis vectors until ``vmap`` can batch them.
+basis vectors in one ``vmap``-batched call.
 
 ``jacrev(f)``/``jacfwd(f)`` are ``JacobianFunction`` s: calling one computes the Jacobian
 directly; other transforms read its generated source (``jacrev_f``: a loop of calls of a
@@ -20,18 +20,18 @@ from typing import Any
 
 import numpy as np
 
-from ...kernels.numpy.joining import stack
 from ...kernels.numpy.manipulation import reshape as _reshape
 from ...kernels.numpy.manipulation import transpose as _transpose
 from ...kernels.numpy.promote import asarray
 from ...runtime.array import Array
-from ...runtime.pytree import tree_flatten, tree_map, tree_unflatten
+from ...runtime.pytree import tree_flatten, tree_map
 from . import support
 from .api import _argnums_tuple, _check_input, _positional_params, vjp
 from .callees import source_function
 from .emit import compile_text
 from .namespace import fresh_name
 from .reverse import pair_for
+from .vmap import vmap
 
 
 def _as_arrays(tree: Any) -> Any:
@@ -94,10 +94,10 @@ def linearize(fun: Callable, *primals: Any) -> tuple:
     return out, f_jvp
 
 
-def _basis(x: Array) -> list:
+def _basis(x: Array) -> Array:
+    """The standard basis of ``x``'s space, stacked: ``(x.size,) + x.shape``."""
     n = int(np.prod(x.shape))
-    eye = np.eye(n, dtype=x.dtype).reshape((n,) + x.shape)
-    return [asarray(e) for e in eye]
+    return asarray(np.eye(n, dtype=x.dtype).reshape((n,) + x.shape))
 
 
 def jacrev(fun: Callable, argnums: int | Sequence[int] = 0, has_aux: bool = False,
@@ -187,8 +187,9 @@ def _jacrev_call(fun: Callable, argnums: Any, has_aux: bool, allow_int: bool,
         args[i] = _check_input(args[i], allow_int, "jacrev")
     res = vjp(_select(fun, nums, args), *[args[i] for i in nums], has_aux=has_aux)
     out, pullback = res[0], res[1]
-    rows = [pullback(e) for e in _basis(asarray(out))]
-    jacs = tuple(_stack_rows([r[k] for r in rows], np.shape(out)) for k in range(len(nums)))
+    rows = vmap(pullback)(_basis(asarray(out)))  # one batched pullback: a row per example
+    jacs = tuple(tree_map(lambda r: r.reshape(np.shape(out) + r.shape[1:]), rows[k])
+                 for k in range(len(nums)))
     result = jacs[0] if isinstance(argnums, int) else jacs
     return (result, res[2]) if has_aux else result
 
@@ -199,13 +200,13 @@ def _jacfwd_call(fun: Callable, argnums: Any, has_aux: bool, args: tuple) -> Any
     jacs, aux = [], None
     for i in nums:
         f = _select(fun, (i,), args)
-        cols = []
-        for e in _basis(args[i]):
-            res = jvp(f, (args[i],), (e,), has_aux=has_aux)
-            cols.append(res[1])
-            aux = res[2] if has_aux else None
-        col = stack(cols, axis=-1)
-        jacs.append(col.reshape(np.shape(res[0]) + np.shape(args[i])))
+        x = args[i]
+        # One batched JVP: the tangents are the basis of x's space, a column per example.
+        value, cols, *rest = vmap(lambda e, f=f, x=x: jvp(f, (x,), (e,), has_aux=has_aux),
+                                  out_axes=(None, -1) + ((None,) if has_aux else ()))(
+            _basis(x))
+        aux = rest[0] if has_aux else None
+        jacs.append(cols.reshape(np.shape(value) + np.shape(x)))
     result = jacs[0] if isinstance(argnums, int) else tuple(jacs)
     return (result, aux) if has_aux else result
 
@@ -334,10 +335,3 @@ def _select(fun: Callable, nums: tuple, args: list) -> Callable:
         return fun(*full)
 
     return selected
-
-
-def _stack_rows(rows: list, out_shape: tuple) -> Any:
-    leaves0, tree = tree_flatten(rows[0])
-    per_leaf = [stack([tree_flatten(r)[0][j] for r in rows]) for j in range(len(leaves0))]
-    shaped = [p.reshape(out_shape + p.shape[1:]) for p in per_leaf]
-    return tree_unflatten(tree, shaped)

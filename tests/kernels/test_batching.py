@@ -186,15 +186,16 @@ def _primitives_staged(fn, *args) -> list[str]:
 
 
 def test_batched_matvec_is_one_matrix_product():
-    """``vmap(dot, (None, 0))``: the batch axis of the vectors becomes a free axis."""
+    """``vmap(dot, (None, 0))``: the vectors times the matrix, batched at axis 0 as written
+    by hand (``vs @ m.T``), one ``dot_general`` and no transpose."""
     dot = registry.get("dot_general")
     m = np.ones((150, 100), np.float32)
     vs = np.arange(10 * 100, dtype=np.float32).reshape(10, 100)
     params = {"dimension_numbers": (((1,), (0,)), ((), ())), "precision": None,
               "preferred_element_type": None}
     out, out_dim = dot.batch([axc.numpy.asarray(m), axc.numpy.asarray(vs)], (None, 0), **params)
-    assert out.shape == (150, 10) and out_dim == 1
-    np.testing.assert_allclose(np.asarray(out).T, vs @ m.T, rtol=1e-5)
+    assert out.shape == (10, 150) and out_dim == 0
+    np.testing.assert_allclose(np.asarray(out), vs @ m.T, rtol=1e-5)
     staged = _primitives_staged(lambda a, b: dot.batch([a, b], (None, 0), **params)[0], m, vs)
     assert staged == ["dot_general"]
 
