@@ -165,7 +165,8 @@ def broadcast_batcher(name: str) -> Callable:
     """The batching rule of the broadcasting (elementwise) primitive ``name``.
 
     Up to three operands are spelled out (no comprehension over arrays), so that the AD
-    transforms can differentiate the rule.
+    transforms can differentiate the rule. A primitive with several results (all of the
+    broadcast shape, e.g. ``threefry2x32``) gets the same batch axis for each.
     """
     def batch(args: Sequence[Array], dims: Dims, **params: Any) -> tuple[Array, int]:
         if len(args) == 1:
@@ -176,7 +177,10 @@ def broadcast_batcher(name: str) -> Callable:
                                  params), out_dim
         if len(args) == 3:
             return _ternary_batch(name, args[0], args[1], args[2], dims, rank, params), out_dim
-        return _nary_batch(name, args, dims, rank, params), out_dim
+        outs = _nary_batch(name, args, dims, rank, params)
+        if registry.get(name).multiple_results:
+            return outs, (out_dim,) * len(outs)
+        return outs, out_dim
     batch.__name__ = batch.__qualname__ = f"{name}_batch"
     return batch
 

@@ -22,6 +22,7 @@ from ..runtime.array import Array, wrap
 from ..runtime.config import config
 from . import ad_util, lax
 from . import elementwise as ew
+from .batch_util import broadcast_batcher
 from .registry import NotApplicable, Primitive, Templates, never_weak
 from .shapes import broadcast_shapes
 
@@ -72,7 +73,7 @@ _INTEGER = NotApplicable("integer operands and results: random bits carry no der
 threefry2x32_p = Primitive(
     "threefry2x32", impl=_threefry2x32, abstract_eval=_threefry2x32_rule,
     weak_rule=never_weak, multiple_results=True, family="random", jvp=_INTEGER,
-    adjoint=_INTEGER)
+    adjoint=_INTEGER, batch=broadcast_batcher("threefry2x32"))
 # llvm: PENDING. The LLVM fusion rules (kernels/llvm_elementwise.RULES) emit one result per
 # primitive; a two-result elementwise rule needs the fusion kernel to accept several outputs.
 
@@ -159,7 +160,8 @@ fma_p = Primitive(
     "fma", impl=_fma, abstract_eval=ew.elementwise_rule("fma", ew.REAL_FLOAT),
     family="random",
     jvp=Templates((_fma_jvp_a, _fma_jvp_b, _fma_jvp_c)),
-    adjoint=Templates((_fma_adjoint_a, _fma_adjoint_b, _fma_adjoint_c)))
+    adjoint=Templates((_fma_adjoint_a, _fma_adjoint_b, _fma_adjoint_c)),
+    batch=broadcast_batcher("fma"))
 # llvm: PENDING until kernels/llvm_elementwise.RULES has ``"fma": em.intrinsic("fma", ...)``;
 # until then jit runs the exact NumPy kernel above.
 
