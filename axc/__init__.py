@@ -5,11 +5,12 @@ re-exports: the runtime, kernels and compiler live in ``axc.runtime``, ``axc.ker
 ``axc.compiler``.
 """
 from . import lax, nn, numpy, random, tree_util
+from .compiler.aot.signature import signature
 from .compiler.jit.api import jit, make_ir
 from .compiler.jit.api import make_ir as make_jaxpr
 from .compiler.transforms.api import grad, value_and_grad, vjp
-from .compiler.transforms.vmap import vmap
 from .compiler.transforms.jacobians import hessian, jacfwd, jacobian, jacrev, jvp, linearize
+from .compiler.transforms.vmap import vmap
 from .kernels.numpy import array_methods as _array_methods
 from .runtime import errors
 from .runtime.abstract import ShapedArray, ShapeDtypeStruct
@@ -56,6 +57,7 @@ __all__ = [
     "nn",
     "numpy",
     "random",
+    "signature",
     "tree_util",
     "value_and_grad",
     "vjp",

@@ -45,3 +45,8 @@ def test_wheel_builds_and_imports(tmp_path):
     assert out[0].startswith(str(target)) and out[1].startswith(str(target))
     assert out[2] == "6.0"
     assert (target / "axc" / "runtime" / "array.py").exists()
+    # Every package of the source tree is in the wheel (pyproject lists them one by one).
+    for layer in ("compiler", "kernels", "runtime"):
+        for init in (ROOT / layer).rglob("__init__.py"):
+            rel = init.relative_to(ROOT / layer)
+            assert (target / "axc" / layer / rel).exists(), f"{layer}/{rel} not in the wheel"
