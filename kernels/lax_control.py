@@ -135,7 +135,7 @@ def switch(index: Any, branches: Sequence[Callable], *operands: Any,
         raise ValueError("Empty branch sequence")
     if len(branches) == 1:
         return branches[0](*operands)
-    batched = _interpreter_rule("lax_cond", index, branches, operands)
+    batched = _interpreter_rule("lax_switch", index, branches, operands)
     if batched is not NotImplemented:
         return batched
     stager = control.stager_for(index)

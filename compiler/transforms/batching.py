@@ -158,21 +158,33 @@ class BatchTrace:
         return " The value is batched: it differs from one mapped example to the next."
 
     # -- control flow (called by axc.lax while this trace is on top) -----------------------
-    def lax_cond(self, which: Any, branches: Sequence[Callable], operands: tuple) -> Any:
-        """``cond``/``switch`` on a traced predicate or index: every branch runs and each
-        example takes its own branch's values (JAX's rule for a batched predicate). A
-        concrete one returns ``NotImplemented``: the branch is chosen in Python."""
+    def lax_cond(self, pred: Any, branches: Sequence[Callable], operands: tuple) -> Any:
+        """``cond`` on a traced predicate (``branches`` are ``(false_fun, true_fun)``)."""
+        return self._select_branches(pred, branches, operands, True)
+
+    def lax_switch(self, index: Any, branches: Sequence[Callable], operands: tuple) -> Any:
+        """``switch`` on a traced index (clamped: -1 picks branch 0)."""
+        return self._select_branches(index, branches, operands, False)
+
+    def _select_branches(self, which: Any, branches: Sequence[Callable], operands: tuple,
+                         is_cond: bool) -> Any:
+        """Every branch runs and each example takes its own branch's values (JAX's rule for
+        a batched predicate). A concrete ``which`` returns ``NotImplemented``: the branch is
+        chosen in Python."""
         if not isinstance(which, Tracer):
             return NotImplemented
         leaves, tree = flatten_arrays(operands)
         operands = tree_unflatten(tree, leaves)
         outs = [flatten_arrays(b(*operands)) for b in branches]
-        for k in range(1, len(outs)):
-            check_branch_outputs("cond" if len(outs) == 2 else "switch", "branch 0",
-                                 f"branch {k}", branches[0], branches[k], outs[0], outs[k])
-        if len(branches) == 2:
+        if is_cond:  # branches are (false_fun, true_fun)
+            check_branch_outputs("cond", "true_fun", "false_fun", branches[1], branches[0],
+                                 outs[1], outs[0])
+        for k in range(1, len(outs) if not is_cond else 0):
+            check_branch_outputs("switch", "branch 0", f"branch{k}", branches[0], branches[k],
+                                 outs[0], outs[k])
+        if is_cond:  # a nonzero predicate is true
             index = ufuncs.not_equal(which, 0) if which.dtype != dtypes.bool_ else which
-        else:
+        else:  # an index out of range is clamped (so -1 picks branch 0, not the last)
             index = ufuncs.clip(which, 0, len(branches) - 1)
         sel = registry.get("select_n")
         leaves = []

@@ -11,8 +11,10 @@ arguments / results as prefixes, with JAX's errors for what does not fit.
 """
 from __future__ import annotations
 
+import collections
 import functools
 import inspect
+import textwrap
 from collections.abc import Callable
 from typing import Any
 
@@ -35,6 +37,7 @@ from . import support
 from .batching import BatchTrace, new_batch_tracer
 from .callees import source_function
 from .control_flow import convert_or_self
+from .emit import compile_text
 
 __all__ = ["VmapFunction", "vmap"]
 
@@ -92,6 +95,18 @@ def _param_names(fun: Callable, nargs: int) -> list[str]:
     return names
 
 
+def _check_axis_types(in_axes: Any, out_axes: Any) -> None:
+    """JAX's TypeErrors, raised by ``vmap`` itself, for axes that are not ints or None."""
+    if not (_is_axis_leaf(in_axes) or isinstance(in_axes, tuple)):
+        raise TypeError(f"vmap in_axes must be an int, None, or a tuple of entries "
+                        f"corresponding to the positional arguments passed to the function, "
+                        f"but got {in_axes}.")
+    for what, spec in (("in_axes", in_axes), ("out_axes", out_axes)):
+        if not all(_is_axis_leaf(a) for a in tree_flatten(spec)[0]):
+            raise TypeError(f"vmap {what} must be an int, None, or (nested) container with "
+                            f"those types as leaves, but got {spec}.")
+
+
 class _Leaf:
     """One argument leaf: where it came from (for messages) and its axis."""
 
@@ -103,12 +118,6 @@ class _Leaf:
 
 def _leaves(fun: Callable, in_axes: Any, args: tuple, kwargs: dict) -> tuple[list, Any]:
     """Every argument leaf with its (normalized) axis; and the arguments' structure."""
-    if isinstance(in_axes, list):
-        in_axes = tuple(in_axes)  # JAX accepts a list at the top level
-    if not (_is_axis_leaf(in_axes) or isinstance(in_axes, tuple)):
-        raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries "
-                         f"corresponding to the positional arguments passed to the function, "
-                         f"but got {in_axes}.")
     if isinstance(in_axes, tuple) and len(in_axes) != len(args):
         raise ValueError(f"vmap in_axes must be an int, None, or a tuple of entries "
                          f"corresponding to the positional arguments passed to the function, "
@@ -121,7 +130,7 @@ def _leaves(fun: Callable, in_axes: Any, args: tuple, kwargs: dict) -> tuple[lis
         for (path, x), axis in zip(tree_flatten_with_path(arg)[0], axes):
             leaves.append(_Leaf(x, axis, f"argument {name}{keystr(path)}"))
     for path, x in tree_flatten_with_path(kwargs)[0]:  # keyword arguments map along axis 0
-        leaves.append(_Leaf(x, 0, f"keyword argument {keystr(path)[2:-2]}"))
+        leaves.append(_Leaf(x, 0, f"kwargs{keystr(path)}"))
     for leaf in leaves:
         if leaf.axis is not None:
             rank = len(_shape(leaf.value))
@@ -134,23 +143,31 @@ def _leaves(fun: Callable, in_axes: Any, args: tuple, kwargs: dict) -> tuple[lis
     return leaves, tree_structure((args, kwargs))
 
 
-def _axis_size(leaves: list[_Leaf], axis_size: int | None) -> int:
+def _axis_size(leaves: list[_Leaf], axis_size: int | None, args: tuple, kwargs: dict) -> int:
     mapped = [lf for lf in leaves if lf.axis is not None]
+    if not leaves and axis_size is None:
+        raise ValueError(f"vmap wrapped function must be passed at least one argument "
+                         f"containing an array or axis_size must be specified, got empty "
+                         f"*args={args} and **kwargs={kwargs}")
     if not mapped:
         if axis_size is None:
-            raise ValueError("vmap must have at least one non-None value in in_axes")
+            raise ValueError("vmap must have at least one non-None value in in_axes or "
+                             "axis_size must be specified")
         return axis_size
     sizes = [_shape(lf.value)[lf.axis] for lf in mapped]
-    if axis_size is not None:
-        sizes.append(axis_size)
-    if len(set(sizes)) == 1:
+    if len(set(sizes + ([] if axis_size is None else [axis_size]))) == 1:
         return sizes[0]
-    lines = []
-    if axis_size is not None:
-        lines.append(f"  * axis_size was {axis_size}")
-    for lf, n in zip(mapped, sizes):
-        lines.append(f"  * one axis had size {n}: axis {lf.axis} of {lf.label} of type "
-                     f"{_type_str(lf.value)}")
+    # JAX's message: the sizes grouped, most common first, each with one example.
+    counts = collections.Counter(sizes).most_common()
+    lines = [] if axis_size is None else [f"  * the `axis_size` argument was {axis_size}"]
+    for k, (n, ct) in enumerate(counts):
+        lf = mapped[sizes.index(n)]
+        where = f"axis {lf.axis} of {lf.label} of type {_type_str(lf.value)}"
+        if ct == 1:
+            lines.append(f"  * one axis had size {n}: {where}")
+        else:
+            lines.append(f"  * {'most' if k == 0 else 'some'} axes ({ct} of them) had size "
+                         f"{n}, e.g. {where}")
     raise ValueError("vmap got inconsistent sizes for array axes to be mapped:\n" +
                      ";\n".join(lines))
 
@@ -164,22 +181,23 @@ def _map_in(trace: BatchTrace, leaf: _Leaf) -> Any:
     return new_batch_tracer(trace, asarray(x), leaf.axis)
 
 
-def _map_out(trace: BatchTrace, x: Any, axis: int | None) -> Any:
-    """A result leaf with its batch axis at ``axis`` (run after ``trace`` is popped)."""
+def _map_out(trace: BatchTrace, x: Any, axis: int | None, path: str) -> Any:
+    """A result leaf with its batch axis at ``axis`` (run after ``trace`` is popped);
+    ``path`` locates it in the results, for messages."""
     key = x._impl if isinstance(x, KeyArray) else None
     base = x._base if key is not None else x
     val, bdim = trace.unwrap(base)
     if axis is None:
         if bdim is not None:
-            raise ValueError("vmap has mapped output but out_axes is None")
+            raise ValueError(f"at vmap out_axes{path}, got axis spec None but output was "
+                             f"batched on axis {bdim}")
         return x
     val = asarray(val)
     rank = val.ndim if bdim is None else val.ndim - 1
     if key is not None:
         rank -= len(key.key_shape)
     if not -rank - 1 <= axis <= rank:
-        raise ValueError(f"vmap out_axes specification {axis} is out of bounds for a result "
-                         f"of rank {rank}")
+        raise ValueError(f"axis {axis} is out of bounds for array of dimension {rank + 1}")
     axis %= rank + 1
     val = batch_util.move_to(val, bdim, axis, trace.size)
     return val if key is None else KeyArray(key, val)
@@ -192,11 +210,15 @@ class VmapFunction:
                  axis_name: Any) -> None:
         if not callable(fun):
             raise TypeError(f"vmap requires a callable, got {fun!r}")
+        if isinstance(in_axes, list):
+            in_axes = tuple(in_axes)  # JAX accepts a list at the top level
+        _check_axis_types(in_axes, out_axes)
         self.fun = fun
         self.in_axes = in_axes
         self.out_axes = out_axes
         self.axis_size = axis_size
         self.axis_name = axis_name
+        self._wrapper: Callable | None = None
         functools.update_wrapper(self, fun, updated=())
 
     def _name(self) -> str:
@@ -209,7 +231,7 @@ class VmapFunction:
     def _run(self, fn: Callable, args: tuple, kwargs: dict) -> tuple[BatchTrace, Any]:
         """``fn`` on the mapped arguments; its raw result (batched values inside)."""
         leaves, tree = _leaves(self.fun, self.in_axes, args, kwargs)
-        size = _axis_size(leaves, self.axis_size)
+        size = _axis_size(leaves, self.axis_size, args, kwargs)
         trace = BatchTrace(size, self._name(), user_location())
         mapped = [_map_in(trace, lf) for lf in leaves]
         args, kwargs = tree_unflatten(tree, mapped)
@@ -224,7 +246,9 @@ class VmapFunction:
         try:
             axes = broadcast_prefix(self.out_axes, out, "vmap out_axes")
             leaves, tree = tree_flatten(out)
-            return tree_unflatten(tree, [_map_out(trace, x, a) for x, a in zip(leaves, axes)])
+            paths = [keystr(p) for p, _ in tree_flatten_with_path(out)[0]]
+            return tree_unflatten(tree, [_map_out(trace, x, a, p)
+                                         for x, a, p in zip(leaves, axes, paths)])
         finally:
             trace.active = False
 
@@ -234,9 +258,13 @@ class VmapFunction:
         or ``while`` on a batched value runs per example), under a header giving the axes."""
         fn = convert_or_self(self.fun)
         text = getattr(fn, "source", None)
-        if text is None:
+        prim = getattr(self.fun, "__axc_primitive__", None)
+        if text is None and prim is not None:
+            text = f"# {self._name()} applies the primitive `{prim.name}`: its batching rule " \
+                   f"runs on the batch.\n"
+        elif text is None:
             try:
-                text = inspect.getsource(source_function(self.fun))
+                text = textwrap.dedent(inspect.getsource(source_function(self.fun)))
             except (OSError, TypeError):
                 text = f"# {self._name()}: no Python source (a builtin or compiled function)\n"
         header = (f"# vmap({self._name()}, in_axes={self.in_axes!r}, "
@@ -244,6 +272,20 @@ class VmapFunction:
                   f"carries\n# its batch axis; each primitive applies its batching rule to "
                   f"the whole batch.\n")
         return header + text
+
+    @property
+    def __axc_function__(self) -> Callable:
+        """``def vmap_f(x, y): return vmapped(x, y)``, generated with ``f``'s positional
+        parameters: the source that ``grad``/``vjp``/``jacrev`` of ``vmap(f)`` itself read;
+        the call inside differentiates through this object's VJP rule."""
+        if self._wrapper is None:
+            params = _wrapper_params(self.fun, self.in_axes)
+            args = ", ".join(params)
+            name = "vmap_" + (self._name().rsplit(".", 1)[-1] if
+                              self._name().rsplit(".", 1)[-1].isidentifier() else "f")
+            self._wrapper = compile_text(f"def {name}({args}):\n    return vmapped({args})\n",
+                                         {"vmapped": self}, __name__)
+        return self._wrapper
 
     # -- reverse mode: grad of code that calls vmap(f) -----------------------------------------
     @property
@@ -268,18 +310,19 @@ class VmapFunction:
         trace, (out, saved) = self._run(pair.fwd, args, {})
         leaves, _ = _leaves(self.fun, self.in_axes, args, {})
         axes = [lf.axis for lf in leaves]
-        saved = _map_arrays(saved, lambda x: trace.unwrap(x))
-        return self._outputs(trace, out), (pair, saved, trace.size, args, axes)
+        saved = _map_arrays(saved, trace)
+        counts = [len(tree_flatten(a)[0]) for a in args]  # the layout, not the values
+        return self._outputs(trace, out), (pair, saved, trace, counts, axes)
 
     def _vjp_bwd(self, res: Any, g: Any) -> tuple:
         if isinstance(res, int):  # the result does not depend on the arguments
             return (None,) * res
-        pair, saved, size, args, axes = res
-        trace = BatchTrace(size, self._name(), user_location())
+        pair, saved, fwd_trace, counts, axes = res
+        trace = BatchTrace(fwd_trace.size, self._name(), user_location())
         out_axes = broadcast_prefix(self.out_axes, g, "vmap out_axes")
         g_leaves, g_tree = tree_flatten(g)
         g = tree_unflatten(g_tree, [trace.wrap(asarray(x), a) for x, a in zip(g_leaves, out_axes)])
-        tapes = support.copy_tapes(_map_arrays(saved, lambda vd: trace.wrap(*vd), unwrap=True))
+        tapes = support.copy_tapes(_map_arrays(saved, fwd_trace, into=trace))
         registry.push_interpreter(trace)
         try:
             cts = dict(zip(pair.active_params, pair.bwd(tapes, g)))
@@ -288,16 +331,30 @@ class VmapFunction:
             trace.active = False
         params = list(inspect.signature(source_function(self.fun)).parameters)
         out, k = [], 0
-        for p, a in zip(params, args):
-            n = len(tree_flatten(a)[0])
+        for p, n in zip(params, counts):
             arg_axes = axes[k:k + n]
             k += n
             ct = cts.get(p)
-            out.append(None if ct is None else _ct_to_arg(trace, ct, a, arg_axes))
+            out.append(None if ct is None else _ct_to_arg(trace, ct, arg_axes))
         return tuple(out)
 
 
-def _ct_to_arg(trace: BatchTrace, ct: Any, arg: Any, axes: list) -> Any:
+def _wrapper_params(fun: Callable, in_axes: Any) -> list[str]:
+    """Names for the positional parameters of ``vmap(fun)``'s generated wrapper: ``fun``'s
+    own where its signature has plain ones, else ``a0, a1, ...``."""
+    try:
+        params = list(inspect.signature(fun).parameters.values())
+    except (TypeError, ValueError):
+        params = []
+    plain = [p.name for p in params
+             if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) and p.default is p.empty]
+    n = len(in_axes) if isinstance(in_axes, tuple) else len(plain) or 1
+    if len(plain) >= n and "vmapped" not in plain[:n]:
+        return plain[:n]
+    return [f"a{i}" for i in range(n)]
+
+
+def _ct_to_arg(trace: BatchTrace, ct: Any, axes: list) -> Any:
     """An argument's cotangent laid out as the argument: summed over the batch where it was
     not mapped, its batch axis at the mapped axis where it was."""
     leaves, tree = tree_flatten(ct)
@@ -314,30 +371,36 @@ def _ct_to_arg(trace: BatchTrace, ct: Any, arg: Any, axes: list) -> Any:
     return tree_unflatten(tree, out)
 
 
-def _map_arrays(saved: Any, fn: Callable, unwrap: bool = False) -> Any:
-    """``saved`` (tapes, tuples, lists of values) with ``fn`` applied to each array (or, with
-    ``unwrap``, to each ``(value, bdim)`` pair that the forward pass stored)."""
+def _map_arrays(saved: Any, trace: BatchTrace, into: BatchTrace | None = None) -> Any:
+    """``saved`` (tapes, tuples, lists of values) with each array stored as ``(value, bdim)``
+    one level below ``trace``; or, given ``into``, with what ``trace`` stored wrapped again
+    as values of ``into`` (the backward pass's trace). A nested ``vmap``'s stored values are
+    traversed, not taken as ours."""
+    unwrap = into is not None
     if isinstance(saved, support.Tape):
         out = support.Tape(saved.lenient)
-        out.extend(_map_arrays(x, fn, unwrap) for x in saved)
+        out.extend(_map_arrays(x, trace, into) for x in saved)
         out.control = list(saved.control)
         return out
-    if unwrap and isinstance(saved, _Stored):
-        return fn((saved.value, saved.bdim))
+    if isinstance(saved, _Stored):
+        if unwrap and saved.owner is trace:
+            return into.wrap(saved.value, saved.bdim)
+        return _Stored(_map_arrays(saved.value, trace, into), saved.bdim, saved.owner)
     if type(saved) in (tuple, list):
-        return type(saved)(_map_arrays(x, fn, unwrap) for x in saved)
+        return type(saved)(_map_arrays(x, trace, into) for x in saved)
     if not unwrap and isinstance(saved, Array):
-        return _Stored(*fn(saved))
+        return _Stored(*trace.unwrap(saved), trace)
     return saved
 
 
 class _Stored:
-    """A value of the forward pass's tape, one level down, with its batch axis."""
+    """A value of the forward pass's tape, one level below the ``vmap`` (``owner``) that
+    stored it, with its batch axis."""
 
-    __slots__ = ("bdim", "value")
+    __slots__ = ("bdim", "owner", "value")
 
-    def __init__(self, value: Any, bdim: int | None) -> None:
-        self.value, self.bdim = value, bdim
+    def __init__(self, value: Any, bdim: int | None, owner: BatchTrace) -> None:
+        self.value, self.bdim, self.owner = value, bdim, owner
 
 
 def vmap(fun: Callable, in_axes: Any = 0, out_axes: Any = 0, axis_name: Any = None,
