@@ -133,22 +133,33 @@ class BatchTrace:
 
     # -- the interpreter protocol (called by Primitive.bind) -------------------------------
     def process_primitive(self, prim: Primitive, args: Sequence[Any], params: dict):
-        dims = [x._bdim if self.owns(x) else None for x in args]
+        dims = [x._bdim if type(x) is BatchTracer and x._trace is self else None for x in args]
         if all(d is None for d in dims):
-            with self.lowered():
-                return prim.bind(*args, **params)
+            return self.run_lowered(prim.bind, *args, **params)
         rule = prim.batch
         if rule is PENDING or isinstance(rule, NotApplicable) or not callable(rule):
             raise NoBatchingRule(f"vmap: the primitive `{prim.name}` has no batching rule yet "
                                  f"(while mapping {self.describe()})")
         vals = [x._val if d is not None else x for x, d in zip(args, dims)]
-        with self.lowered():
-            out, out_dim = rule(vals, dims, **params)
+        out, out_dim = self.run_lowered(rule, vals, dims, **params)
         if prim.multiple_results:
             if not isinstance(out_dim, (tuple, list)):
                 out_dim = (out_dim,) * len(out)
             return tuple(self.wrap(o, d) for o, d in zip(out, out_dim))
         return self.wrap(out, out_dim)
+
+    def run_lowered(self, fn: Callable, *args: Any, **kwargs: Any) -> Any:
+        """``fn(*args, **kwargs)`` one level down (``lowered``, without a context manager's
+        cost on the per-primitive path)."""
+        stack = registry._INTERPRETERS
+        if not stack or stack[-1] is not self:
+            with self.lowered():
+                return fn(*args, **kwargs)
+        stack.pop()
+        try:
+            return fn(*args, **kwargs)
+        finally:
+            stack.append(self)
 
     # -- what tracer errors say ------------------------------------------------------------
     def describe(self) -> str:

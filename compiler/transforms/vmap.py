@@ -108,12 +108,21 @@ def _check_axis_types(in_axes: Any, out_axes: Any) -> None:
 
 
 class _Leaf:
-    """One argument leaf: where it came from (for messages) and its axis."""
+    """One argument leaf and its axis; where it came from is worked out only for a message
+    (reading the signature costs more than the rest of a small call)."""
 
-    __slots__ = ("axis", "label", "value")
+    __slots__ = ("arg", "axis", "fun", "nargs", "path", "value")
 
-    def __init__(self, value: Any, axis: int | None, label: str) -> None:
-        self.value, self.axis, self.label = value, axis, label
+    def __init__(self, value: Any, axis: int | None, fun: Callable, nargs: int, arg: int | None,
+                 path: tuple) -> None:
+        self.value, self.axis, self.fun, self.nargs, self.arg, self.path = \
+            value, axis, fun, nargs, arg, path
+
+    @property
+    def label(self) -> str:
+        if self.arg is None:
+            return f"kwargs{keystr(self.path)}"
+        return f"argument {_param_names(self.fun, self.nargs)[self.arg]}{keystr(self.path)}"
 
 
 def _leaves(fun: Callable, in_axes: Any, args: tuple, kwargs: dict) -> tuple[list, Any]:
@@ -123,14 +132,17 @@ def _leaves(fun: Callable, in_axes: Any, args: tuple, kwargs: dict) -> tuple[lis
                          f"corresponding to the positional arguments passed to the function, "
                          f"but got len(in_axes)={len(in_axes)}, len(args)={len(args)}")
     per_arg = in_axes if isinstance(in_axes, tuple) else (in_axes,) * len(args)
-    names = _param_names(fun, len(args))
+    n = len(args)
     leaves: list[_Leaf] = []
-    for name, spec, arg in zip(names, per_arg, args):
+    for i, (spec, arg) in enumerate(zip(per_arg, args)):
+        if isinstance(arg, Array) and _is_axis_leaf(spec):  # the common case: one leaf
+            leaves.append(_Leaf(arg, spec, fun, n, i, ()))
+            continue
         axes = broadcast_prefix(spec, arg, "vmap in_axes")
         for (path, x), axis in zip(tree_flatten_with_path(arg)[0], axes):
-            leaves.append(_Leaf(x, axis, f"argument {name}{keystr(path)}"))
+            leaves.append(_Leaf(x, axis, fun, n, i, path))
     for path, x in tree_flatten_with_path(kwargs)[0]:  # keyword arguments map along axis 0
-        leaves.append(_Leaf(x, 0, f"kwargs{keystr(path)}"))
+        leaves.append(_Leaf(x, 0, fun, n, None, path))
     for leaf in leaves:
         if leaf.axis is not None:
             rank = len(_shape(leaf.value))
