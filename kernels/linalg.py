@@ -172,6 +172,9 @@ def _dot_general(lhs: np.ndarray, rhs: np.ndarray, *, dimension_numbers: Any,
     if work.kind in "fc" and not lb and lc == (lhs.ndim - 1,) and \
             rc == ((0,) if rhs.ndim == 1 else (rhs.ndim - 2,)):
         out = np.dot(lhs, rhs)  # jnp.dot's own contraction: NumPy's dot is exactly that
+    elif work.kind in "fc" and not lb and rhs.ndim == 2 and lc == (lhs.ndim - 1,) and \
+            rc == (1,):
+        out = np.dot(lhs, rhs.T)  # x @ A.T (batched matvec): BLAS reads the transpose as is
     elif work.kind in "fc":
         out = _dot_via_matmul(lhs, rhs, lc, rc, lb, rb, lfree, rfree)
     else:

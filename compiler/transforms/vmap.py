@@ -152,6 +152,8 @@ def _leaves(fun: Callable, in_axes: Any, args: tuple, kwargs: dict) -> tuple[lis
                                  f"{leaf.axis + 1 if leaf.axis >= 0 else -leaf.axis}, but is "
                                  f"only {rank} (its shape is {_shape(leaf.value)})")
             leaf.axis %= rank
+    if not kwargs and len(leaves) == n and all(lf.path == () for lf in leaves):
+        return leaves, None  # every argument is one array: no pytree to rebuild
     return leaves, tree_structure((args, kwargs))
 
 
@@ -246,7 +248,7 @@ class VmapFunction:
         size = _axis_size(leaves, self.axis_size, args, kwargs)
         trace = BatchTrace(size, self._name(), user_location())
         mapped = [_map_in(trace, lf) for lf in leaves]
-        args, kwargs = tree_unflatten(tree, mapped)
+        args, kwargs = (tuple(mapped), {}) if tree is None else tree_unflatten(tree, mapped)
         registry.push_interpreter(trace)
         try:
             out = fn(*args, **kwargs)
