@@ -12,23 +12,12 @@ import axc.numpy as anp
 
 jax = pytest.importorskip("jax")
 jnp = jax.numpy
+from jax_oracle import assert_same  # after the skip: it needs jax
 
 RNG = np.random.default_rng(0)
 X = RNG.normal(size=(3, 4)).astype(np.float32)
 Y = RNG.normal(size=(4,)).astype(np.float32)
 Z = RNG.normal(size=(4, 3)).astype(np.float32)
-
-
-def assert_same(got, want, tol=1e-5):
-    """``got`` (axc) equals ``want`` (JAX): same tree, and per leaf shape, dtype, values."""
-    got_leaves, got_tree = jax.tree_util.tree_flatten(got)
-    want_leaves, want_tree = jax.tree_util.tree_flatten(want)
-    assert str(got_tree) == str(want_tree)
-    for g, w in zip(got_leaves, want_leaves):
-        g, w = np.asarray(g), np.asarray(w)
-        assert g.shape == w.shape
-        assert g.dtype == w.dtype
-        np.testing.assert_allclose(g, w, rtol=tol, atol=tol)
 
 
 def both(make, args, kwargs=None, **vmap_kw):
