@@ -848,6 +848,27 @@ def all_cases() -> list[Case]:
     return [c for cs in _table().values() for c in cs]
 
 
+def example_variant(case: Case, i: int, k: int) -> np.ndarray:
+    """Example ``k`` of a batch built from operand ``i`` of ``case`` (batching tests): the
+    operand itself for ``k == 0``; otherwise its elements shuffled (integers stay in range:
+    indices stay valid), or a scalar shifted or scaled."""
+    x = np.asarray(case.operands[i])
+    if k == 0:
+        return x
+    factor = (2.0, 0.5)[(k - 1) % 2]
+    if case.family == "linalg" and case.prim_name != "dot_general":
+        # Scaling by a power of two keeps matrices positive definite or triangular.
+        return (x * factor).astype(x.dtype)
+    if x.size > 1:
+        rng = np.random.default_rng(zlib.crc32(f"{case.id}/{i}/{k}".encode()))
+        return rng.permutation(x.ravel()).reshape(x.shape)
+    if x.dtype.kind == "b":
+        return x ^ bool(k % 2)
+    if x.dtype.kind in "iu":
+        return (x.astype(np.int64) + k).astype(x.dtype)  # wraps around at the extremes
+    return (x * factor).astype(x.dtype)
+
+
 def select(family: str | Sequence[str] | None = None, dtype: str | Sequence[str] | None = None,
            prim: str | Sequence[str] | None = None, x64: bool | None = None) -> list[Case]:
     """Cases filtered by family, involved dtype name, primitive and need for x64."""

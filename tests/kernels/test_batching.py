@@ -11,7 +11,6 @@ operands) in every proper subset, the others shared by all examples.
 """
 import functools
 import itertools
-import zlib
 
 import numpy as np
 import primitive_cases as pc
@@ -34,25 +33,6 @@ def _x64(case: pc.Case):
 
 # --- building batches ----------------------------------------------------------------------
 
-def _variation(case: pc.Case, i: int, x: np.ndarray, k: int) -> np.ndarray:
-    """Example ``k`` of operand ``i``: the operand itself for ``k == 0``."""
-    x = np.asarray(x)
-    if k == 0:
-        return x
-    factor = (2.0, 0.5)[(k - 1) % 2]
-    if case.family == "linalg" and case.prim_name != "dot_general":
-        # Scaling by a power of two keeps matrices positive definite or triangular.
-        return (x * factor).astype(x.dtype)
-    if x.size > 1:
-        rng = np.random.default_rng(zlib.crc32(f"{case.id}/{i}/{k}".encode()))
-        return rng.permutation(x.ravel()).reshape(x.shape)
-    if x.dtype.kind == "b":
-        return x ^ bool(k % 2)
-    if x.dtype.kind in "iu":
-        return (x.astype(np.int64) + k).astype(x.dtype)  # wraps around at the extremes
-    return (x * factor).astype(x.dtype)
-
-
 def _layouts(case: pc.Case) -> list[tuple]:
     """Batch axes (``None``: unbatched) of the operands, one tuple per layout tested."""
     ndims = [np.ndim(x) for x in case.operands]
@@ -68,7 +48,7 @@ def _layouts(case: pc.Case) -> list[tuple]:
 
 def _examples(case: pc.Case, dims: tuple) -> list[list[np.ndarray]]:
     """The operands of each of the ``B`` examples."""
-    return [[_variation(case, i, x, k) if d is not None else np.asarray(x)
+    return [[pc.example_variant(case, i, k) if d is not None else np.asarray(x)
              for i, (x, d) in enumerate(zip(case.operands, dims))] for k in range(B)]
 
 
@@ -132,7 +112,7 @@ def test_variations_differ_between_examples():
         for i, x in enumerate(case.operands):
             x = np.asarray(x)
             if x.size and not (x.dtype.kind == "b" and x.size == 1):
-                variants = [_variation(case, i, x, k) for k in range(B)]
+                variants = [pc.example_variant(case, i, k) for k in range(B)]
                 same = [np.array_equal(variants[0], v, equal_nan=x.dtype.kind in "fc")
                         for v in variants[1:]]
                 assert not all(same) or np.unique(x.ravel()).size == 1, case.id

@@ -22,7 +22,6 @@ gets operands batched by the outer vmap) and shared weakly typed scalars (weak r
 
 Known failures (strict xfails; fixing one flips its test): ``XFAIL`` below, empty when none.
 """
-import zlib
 
 import numpy as np
 import primitive_cases as pc
@@ -37,30 +36,6 @@ SKIPPED = {"iota": "no operands: nothing to map",
               for n in ("cond", "while", "scan")}}
 CASES = [c for c in pc.all_cases() if c.prim_name not in SKIPPED]
 pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
-
-# Linear-algebra operands keep their structure (positive definite, triangular) when scaled
-# by a power of two, not when their elements are shuffled.
-_SCALED = {"cholesky", "eigh", "triangular_solve", "lu", "qr", "svd"}
-
-
-def _variation(case: pc.Case, i: int, k: int) -> np.ndarray:
-    """Example ``k`` of operand ``i``: the operand itself for ``k == 0``; otherwise its elements
-    shuffled (integers stay in range: indices stay valid), or a scalar shifted or scaled."""
-    x = np.asarray(case.operands[i])
-    if k == 0:
-        return x
-    factor = (2.0, 0.5)[(k - 1) % 2]
-    if case.prim_name in _SCALED:
-        return (x * factor).astype(x.dtype)
-    if x.size > 1:
-        rng = np.random.default_rng(zlib.crc32(f"{case.id}/{i}/{k}".encode()))
-        return rng.permutation(x.ravel()).reshape(x.shape)
-    if x.dtype.kind == "b":
-        return x ^ bool(k % 2)
-    if x.dtype.kind in "iu":
-        return (x.astype(np.int64) + k).astype(x.dtype)  # wraps around at the extremes
-    return (x * factor).astype(x.dtype)
-
 
 def _layouts(case: pc.Case) -> dict[str, tuple]:
     """``{name: in_axes}``; duplicates of an earlier layout left out."""
@@ -82,7 +57,7 @@ def _mapped(case: pc.Case, in_axes: tuple) -> tuple[list, list[list]]:
     Shared operands are ``axc`` arrays (``bind`` takes arrays, not NumPy's)."""
     args, examples = [], [[] for _ in range(B)]
     for i, (x, axis) in enumerate(zip(case.operands, in_axes)):
-        variants = [np.asarray(x)] if axis is None else [_variation(case, i, k) for k in range(B)]
+        variants = [np.asarray(x)] if axis is None else [pc.example_variant(case, i, k) for k in range(B)]
         args.append(axc.numpy.asarray(variants[0]) if axis is None
                     else np.stack(variants, axis=axis))
         for k in range(B):
@@ -161,7 +136,7 @@ def test_nested_vmap_matches_double_loop(case):
     handle; the ``B * B`` examples come back as ``[outer, inner, ...]``."""
     prim, params = case.prim, case.params
     n = len(case.operands)
-    ex = [[_variation(case, i, k) for k in range(B * B)] for i in range(n)]
+    ex = [[pc.example_variant(case, i, k) for k in range(B * B)] for i in range(n)]
     args = [np.stack([np.stack(e[o * B:(o + 1) * B]) for o in range(B)], axis=-1) for e in ex]
     f = axc.vmap(axc.vmap(lambda *ops: prim.bind(*ops, **params), in_axes=(0,) * n),
                  in_axes=(-1,) * n)
