@@ -24,13 +24,13 @@ import argparse
 import os
 import statistics
 import time
-import timeit
 from collections.abc import Callable
 from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from bench_common import agree, failure, fmt_time, interleaved, ratio, ready, to_lib
 
 import axc
 
@@ -204,69 +204,20 @@ WORKLOADS = [
 
 # --- timing ----------------------------------------------------------------------------------
 
-def _ready(lib: ModuleType | None, out: Any) -> Any:
-    return out if lib is None else lib.block_until_ready(out)
-
 
 def _runner(w: Workload, lib: ModuleType | None, fn: Callable, args: tuple) -> Callable:
     """A zero-argument call of one timed unit of ``w`` (a whole loop for linreg)."""
     if w.loop:
-        return lambda: _ready(lib, linreg_loop(fn, *args))
-    return lambda: _ready(lib, fn(*args))
-
-
-def _interleaved(runs: dict[str, Callable[[], Any]], repeats: int,
-                 number: int) -> dict[str, float]:
-    """Median seconds per call of each runner over ``repeats`` timeit loops. The repeats
-    alternate between the runners, so a burst of load from elsewhere on the machine slows
-    them alike and their ratios stay meaningful."""
-    timers, numbers, times = {}, {}, {}
-    for name, run in runs.items():
-        run()  # warm up (first use of shapes, caches)
-        timers[name] = timeit.Timer(run)
-        numbers[name] = number or timers[name].autorange()[0]
-        times[name] = []
-    for _ in range(repeats):
-        for name, timer in timers.items():
-            times[name].append(timer.timeit(numbers[name]) / numbers[name])
-    return {name: statistics.median(ts) for name, ts in times.items()}
+        return lambda: ready(lib, linreg_loop(fn, *args))
+    return lambda: ready(lib, fn(*args))
 
 
 def _first_call_s(w: Workload, lib: ModuleType, args: tuple) -> float:
     """Seconds of the first call of a fresh jit (trace + compile + one run, result ready)."""
     fn = w.setup(lib)
     t0 = time.perf_counter()
-    _ready(lib, fn(*args))
+    ready(lib, fn(*args))
     return time.perf_counter() - t0
-
-
-def _to(lib: ModuleType, tree: Any) -> Any:
-    """``tree`` of NumPy arrays as arrays of ``lib`` (on its device: copies are not timed)."""
-    return lib.tree_util.tree_map(lib.numpy.asarray, tree)
-
-
-def _agree(ours: Any, theirs: Any) -> bool:
-    """Whether two results (pytrees of arrays) match to float32 rounding (the absolute
-    tolerance scales with the result: a 1024-term dot product of N(0, 1) values is ~100)."""
-    a, b = _leaves(ours), _leaves(theirs)
-    return len(a) == len(b) and all(
-        x.shape == y.shape and np.allclose(x, y, rtol=1e-4, atol=1e-5 * max(1.0, _peak(y)))
-        for x, y in zip(a, b))
-
-
-def _peak(y: np.ndarray) -> float:
-    return float(np.abs(y).max()) if y.size else 0.0
-
-
-def _leaves(tree: Any) -> list[np.ndarray]:
-    if isinstance(tree, (list, tuple)):
-        return [leaf for t in tree for leaf in _leaves(t)]
-    return [np.asarray(tree)]
-
-
-def _failure(err: Exception) -> str:
-    first = (str(err).strip().splitlines() or [""])[0]
-    return f"fails: {type(err).__name__}: {first[:100]}"
 
 
 @dataclass
@@ -282,7 +233,7 @@ def _measure(w: Workload, args: tuple, libs: dict[str, ModuleType], repeats: int
     noted and its cells left empty (JAX's or NumPy's would be a bug of this script)."""
     m = Measured({}, {})
     live = dict(libs)
-    largs = {name: _to(lib, args) for name, lib in libs.items()}
+    largs = {name: to_lib(lib, args) for name, lib in libs.items()}
     compiles: dict[str, list[float]] = {name: [] for name in libs}
     runs: dict[str, Callable[[], Any]] = {}
     outs = {}
@@ -297,12 +248,12 @@ def _measure(w: Workload, args: tuple, libs: dict[str, ModuleType], repeats: int
             except Exception as err:  # a missing feature is a result, not a crash
                 if name != "axc":
                     raise
-                m.note = _failure(err)
+                m.note = failure(err)
                 del live[name]
     m.compile = {name: statistics.median(compiles[name]) for name in live}
     runs["numpy"] = _runner(w, None, w.numpy_fn, args)
-    m.steady = _interleaved(runs, repeats, w.number)
-    if "axc" in outs and "jax" in outs and not _agree(outs["axc"], outs["jax"]):
+    m.steady = interleaved(runs, repeats, w.number)
+    if "axc" in outs and "jax" in outs and not agree(outs["axc"], outs["jax"]):
         m.note = "differs from JAX!"
     return m
 
@@ -311,23 +262,11 @@ def copy_bandwidth(repeats: int) -> float:
     """NumPy's copy bandwidth in bytes/s (read + write) on arrays well beyond the caches."""
     src = np.ones(1 << 25, dtype=np.float32)  # 128 MiB
     dst = np.empty_like(src)
-    t = _interleaved({"copy": lambda: np.copyto(dst, src)}, repeats, 3)["copy"]
+    t = interleaved({"copy": lambda: np.copyto(dst, src)}, repeats, 3)["copy"]
     return 2 * src.nbytes / t
 
 
 # --- the table -------------------------------------------------------------------------------
-
-def _fmt_time(s: float | None) -> str:
-    if s is None:
-        return "-"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if s >= scale:
-            return f"{s / scale:.3g} {unit}"
-    return f"{s / 1e-9:.3g} ns"
-
-
-def _ratio(a: float | None, b: float | None) -> str:
-    return "-" if a is None or b is None else f"{a / b:.2f}x"
 
 
 def _verdict(w: Workload, m: Measured, args: tuple, floor: float) -> tuple[str, str]:
@@ -366,17 +305,17 @@ def _print_table(results: list[tuple[Workload, tuple, Measured]], floor: float) 
     for w, args, m in results:
         a, j, n = (m.steady.get(k) for k in ("axc", "jax", "numpy"))
         target, met = _verdict(w, m, args, floor)
-        print(_row([w.title, _axc_cell(a, m), _fmt_time(j), _fmt_time(n), _ratio(a, j),
-                    _ratio(a, n), target, met, m.note]))
+        print(_row([w.title, _axc_cell(a, m), fmt_time(j), fmt_time(n), ratio(a, j),
+                    ratio(a, n), target, met, m.note]))
     for w, _, m in results:
         a, j = m.compile.get("axc"), m.compile.get("jax")
         target, met = _ratio_target(a, j, 0.5)
-        print(_row([f"compile: {w.key}", _axc_cell(a, m), _fmt_time(j), "-", _ratio(a, j), "-",
+        print(_row([f"compile: {w.key}", _axc_cell(a, m), fmt_time(j), "-", ratio(a, j), "-",
                     target, met, m.note if a is None else ""]))
 
 
 def _axc_cell(seconds: float | None, m: Measured) -> str:
-    return "fails" if seconds is None and m.note.startswith("fails") else _fmt_time(seconds)
+    return "fails" if seconds is None and m.note.startswith("fails") else fmt_time(seconds)
 
 
 def _print_bandwidth(results: list[tuple[Workload, tuple, Measured]], floor: float) -> None:
@@ -398,7 +337,7 @@ def _warm_up(libs: dict[str, ModuleType]) -> None:
     """Pay one-time costs (backend start-up, LLVM target, parsing this file) before timing."""
     x = np.ones(3, dtype=np.float32)
     for lib in libs.values():
-        _ready(lib, tanh_grad_setup(lib)(lib.numpy.asarray(x)))
+        ready(lib, tanh_grad_setup(lib)(lib.numpy.asarray(x)))
 
 
 def main() -> None:

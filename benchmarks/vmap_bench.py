@@ -21,15 +21,14 @@ from __future__ import annotations
 
 import argparse
 import os
-import statistics
 import time
-import timeit
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
 
 import numpy as np
+from bench_common import agree, failure, fmt_time, interleaved, ratio, ready, to_lib
 
 import axc
 
@@ -128,50 +127,6 @@ MODES = ("eager", "jit")
 
 # --- timing ----------------------------------------------------------------------------------
 
-def _ready(lib: ModuleType | None, out: Any) -> Any:
-    return out if lib is None else lib.block_until_ready(out)
-
-
-def _interleaved(runs: dict[str, Callable[[], Any]], repeats: int) -> dict[str, float]:
-    """Median seconds per call of each runner over ``repeats`` timeit loops (each run once
-    beforehand as a warm-up). The repeats alternate between the runners, so a burst of load
-    from elsewhere on the machine slows them alike and their ratios stay meaningful."""
-    timers, numbers, times = {}, {}, {}
-    for name, run in runs.items():
-        run()
-        timers[name] = timeit.Timer(run)
-        numbers[name] = timers[name].autorange()[0]
-        times[name] = []
-    for _ in range(repeats):
-        for name, timer in timers.items():
-            times[name].append(timer.timeit(numbers[name]) / numbers[name])
-    return {name: statistics.median(ts) for name, ts in times.items()}
-
-
-def _to(lib: ModuleType, tree: Any) -> Any:
-    """``tree`` of NumPy arrays as arrays of ``lib`` (on its device: copies are not timed)."""
-    return lib.tree_util.tree_map(lib.numpy.asarray, tree)
-
-
-def _leaves(tree: Any) -> list[np.ndarray]:
-    if isinstance(tree, (list, tuple)):
-        return [leaf for t in tree for leaf in _leaves(t)]
-    return [np.asarray(tree)]
-
-
-def _agree(ours: Any, theirs: Any) -> bool:
-    """Whether two results (pytrees of arrays) match to float32 rounding."""
-    a, b = _leaves(ours), _leaves(theirs)
-    return len(a) == len(b) and all(
-        x.shape == y.shape and np.allclose(x, y, rtol=1e-4,
-                                           atol=1e-5 * max(1.0, float(np.abs(y).max())))
-        for x, y in zip(a, b))
-
-
-def _failure(err: Exception) -> str:
-    first = (str(err).strip().splitlines() or [""])[0]
-    return f"fails: {type(err).__name__}: {first[:80]}"
-
 
 @dataclass
 class Measured:
@@ -200,42 +155,30 @@ def _measure(w: Workload, mode: str, args: tuple, libs: dict[str, ModuleType],
     """Times of every column of ``w`` in ``mode``, interleaved; an axc failure or a result
     that differs from the reference is noted (JAX's or NumPy's failure is this script's bug)."""
     m = Measured()
-    largs = {name: _to(lib, args) for name, lib in libs.items()}
+    largs = {name: to_lib(lib, args) for name, lib in libs.items()}
     runs: dict[str, Callable[[], Any]] = {}
     outs: dict[str, Any] = {}
     for col, (lib, fn) in _candidates(w, mode, libs).items():
         a = args if lib is None else largs["jax" if lib is not axc else "axc"]
-        run = (lambda lib=lib, fn=fn, a=a: _ready(lib, fn(*a)))
+        run = (lambda lib=lib, fn=fn, a=a: ready(lib, fn(*a)))
         try:
             outs[col] = run()  # jit: trace + compile here, not in the timing
         except Exception as err:  # a missing feature is a result, not a crash
             if not col.startswith("axc"):
                 raise
-            m.notes.append(f"{col} {_failure(err)}")
+            m.notes.append(f"{col} {failure(err)}")
             continue
         runs[col] = run
     ref = outs.get("jax", outs["numpy"])
     for col in ("axc", "axc hand"):
-        if col in outs and not _agree(outs[col], ref):
+        if col in outs and not agree(outs[col], ref):
             m.notes.append(f"{col} differs from {'JAX' if 'jax' in outs else 'NumPy'}!")
     outs.clear()  # the per-example gradients are large: free them before timing
-    m.times = _interleaved(runs, repeats)
+    m.times = interleaved(runs, repeats)
     return m
 
 
 # --- the table -------------------------------------------------------------------------------
-
-def _fmt_time(s: float | None) -> str:
-    if s is None:
-        return "-"
-    for unit, scale in (("s", 1.0), ("ms", 1e-3), ("µs", 1e-6)):
-        if s >= scale:
-            return f"{s / scale:.3g} {unit}"
-    return f"{s / 1e-9:.3g} ns"
-
-
-def _ratio(a: float | None, b: float | None) -> str:
-    return "-" if a is None or b is None else f"{a / b:.2f}x"
 
 
 def _met(a: float | None, b: float | None, limit: float) -> str:
@@ -255,8 +198,8 @@ def _print_table(results: list[tuple[Workload, str, Measured]]) -> None:
     print(_row([name for name, _ in COLUMNS]))
     for w, mode, m in results:
         a, h, j, n = (m.times.get(k) for k in ("axc", "axc hand", "jax", "numpy"))
-        print(_row([w.title, mode, _fmt_time(a), _fmt_time(h), _fmt_time(j), _fmt_time(n),
-                    _ratio(a, h), _ratio(a, j), _ratio(a, n), _met(a, h, HAND_LIMIT),
+        print(_row([w.title, mode, fmt_time(a), fmt_time(h), fmt_time(j), fmt_time(n),
+                    ratio(a, h), ratio(a, j), ratio(a, n), _met(a, h, HAND_LIMIT),
                     _met(a, j, JAX_LIMIT) if mode == "jit" else "-", "; ".join(m.notes)]))
 
 
@@ -264,7 +207,7 @@ def _warm_up(libs: dict[str, ModuleType]) -> None:
     """Pay one-time costs (backend start-up, first jit, parsing this file) before timing."""
     a, xs = _matvec_inputs(2)
     for lib in libs.values():
-        _ready(lib, lib.jit(matvec_vmapped(lib))(*_to(lib, (a, xs))))
+        ready(lib, lib.jit(matvec_vmapped(lib))(*to_lib(lib, (a, xs))))
 
 
 def main() -> None:
